@@ -1,0 +1,486 @@
+// The CPU: architectural state, operand access, and the fetch-decode-execute step.
+//
+// Every 64-bit value is two 32-bit halves (r[2n] low, r[2n+1] high); functions
+// that produce a 64-bit value return the low half and leave the high half in
+// cpu.hi. That keeps BigInt and allocation out of the hot path.
+import { decode, type ByteSource } from './decode';
+import { DecodedCache } from './icache';
+import { CpuFault, GP, SS_FAULT, UD } from './fault';
+import { type Insn, BASE_RIP, SS, CS, DS, FS, GS, ES } from './insn';
+import { Lazy, getFlags } from './flags';
+import { RSP } from './regs';
+import { bindHandler } from './exec/table';
+import type { PhysMem } from '../mem/phys';
+import { PACIFICA_MODEL, type CpuModel } from './cpuid';
+
+export const enum StopReason {
+  None = 0,
+  Halt = 1, // hlt with nothing to wake it
+  Exception = 2, // an exception with nowhere to go (flat mode) or a triple fault
+  Limit = 3, // the instruction budget ran out
+  Internal = 4, // an emulator bug; reported, never thrown to the caller
+}
+
+export class Cpu {
+  /** General-purpose registers as 32-bit halves: r[2n] = low, r[2n+1] = high. */
+  readonly r = new Int32Array(32);
+  ripLo = 0;
+  ripHi = 0;
+  /** RFLAGS: the non-arithmetic bits always; the arithmetic ones when lop = None. */
+  flags = 0x2;
+  // Lazy flags (flags.ts).
+  lop: Lazy = Lazy.None;
+  lsz = 4;
+  lres = 0;
+  lresH = 0;
+  ldst = 0;
+  ldstH = 0;
+  lsrc = 0;
+  lsrcH = 0;
+  lcf = 0;
+
+  /** Segment registers with their hidden parts (ES, CS, SS, DS, FS, GS). */
+  readonly segSel = new Int32Array(6);
+  readonly segBaseLo = new Int32Array(6);
+  readonly segBaseHi = new Int32Array(6);
+  readonly segLimit = new Int32Array(6).fill(-1);
+  readonly segAttr = new Int32Array(6);
+
+  /** Code size (16, 32, 64) from CS.D/CS.L and EFER.LMA. */
+  mode = 64;
+  /** Stack address size in bytes (8 in 64-bit mode; SS.B otherwise). */
+  stackSize = 8;
+  cpl = 0;
+  cr0 = 0;
+  cr2Lo = 0;
+  cr2Hi = 0;
+  cr3 = 0;
+  cr4 = 0;
+  efer = 0;
+  paging = false;
+
+  /** Second return value: the high half of a 64-bit result. */
+  hi = 0;
+  /** Linear address of the last memory operand (laLo, laHi). */
+  laLo = 0;
+  laHi = 0;
+  /** RIP of the instruction being executed (for faults), and its length. */
+  startLo = 0;
+  startHi = 0;
+
+  instructions = 0;
+  cycles = 0;
+  halted = false;
+  stop: StopReason = StopReason.None;
+  lastFault: CpuFault | null = null;
+  internalError = '';
+
+  /** The CPUID table this CPU answers from. */
+  model: CpuModel = PACIFICA_MODEL;
+
+  readonly icache: DecodedCache;
+  private fetchBase = 0;
+  private readonly fetchSrc: ByteSource = { byte: (off) => this.fetchByte(off) };
+
+  constructor(readonly mem: PhysMem) {
+    this.icache = new DecodedCache(mem);
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  getR(sz: number, id: number): number {
+    switch (sz) {
+      case 4: return this.r[id << 1]!;
+      case 8: this.hi = this.r[(id << 1) + 1]!; return this.r[id << 1]!;
+      case 2: return this.r[id << 1]! & 0xffff;
+      default: return id < 16 ? this.r[id << 1]! & 0xff : (this.r[(id - 16) << 1]! >> 8) & 0xff;
+    }
+  }
+
+  setR(sz: number, id: number, lo: number, hi: number): void {
+    const k = id << 1;
+    switch (sz) {
+      case 4: this.r[k] = lo; this.r[k + 1] = 0; return;
+      case 8: this.r[k] = lo; this.r[k + 1] = hi; return;
+      case 2: this.r[k] = (this.r[k]! & ~0xffff) | (lo & 0xffff); return;
+      default:
+        if (id < 16) this.r[k] = (this.r[k]! & ~0xff) | (lo & 0xff);
+        else this.r[(id - 16) << 1] = (this.r[(id - 16) << 1]! & ~0xff00) | ((lo & 0xff) << 8);
+    }
+  }
+
+  getFlags(): number {
+    return getFlags(this);
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  /** Compute the memory operand's effective address (offset, no segment) into laLo/laHi. */
+  eaOffset(i: Insn): void {
+    const r = this.r;
+    if (i.asize === 8) {
+      let lo = i.dispLo >>> 0;
+      let hi = i.dispHi;
+      const b = i.base;
+      if (b >= 0) {
+        if (b === BASE_RIP) { lo += this.ripLo >>> 0; hi += this.ripHi; }
+        else { lo += r[b << 1]! >>> 0; hi += r[(b << 1) + 1]!; }
+      }
+      const x = i.index;
+      if (x >= 0) {
+        const s = i.scale;
+        lo += (r[x << 1]! >>> 0) * (1 << s);
+        hi += r[(x << 1) + 1]! << s;
+      }
+      this.laLo = lo | 0;
+      this.laHi = (hi + Math.floor(lo / 4294967296)) | 0;
+      return;
+    }
+    let off = i.dispLo;
+    if (i.asize === 4) {
+      if (i.base >= 0) off += r[i.base << 1]!;
+      if (i.index >= 0) off += r[i.index << 1]! << i.scale;
+      off |= 0;
+    } else {
+      if (i.base >= 0) off += r[i.base << 1]!;
+      if (i.index >= 0) off += r[i.index << 1]!;
+      off &= 0xffff;
+    }
+    this.laLo = off;
+    this.laHi = 0;
+  }
+
+  /** Compute the memory operand's linear address into laLo/laHi (segment base, canonical check). */
+  ea(i: Insn): void {
+    this.eaOffset(i);
+    if (i.asize === 8) {
+      let lo = this.laLo;
+      let hi = this.laHi;
+      const seg = i.seg;
+      if (seg >= FS) {
+        const blo = (lo >>> 0) + (this.segBaseLo[seg]! >>> 0);
+        hi = (hi + this.segBaseHi[seg]! + (blo > 0xffffffff ? 1 : 0)) | 0;
+        lo = blo | 0;
+        this.laLo = lo;
+        this.laHi = hi;
+      }
+      if (((hi << 15) >> 15) !== hi) this.nonCanonical(seg);
+      return;
+    }
+    this.linear(i.seg, this.laLo);
+  }
+
+  /** Segment base + 32-bit (or 16-bit) offset -> laLo/laHi. */
+  linear(seg: number, off: number): void {
+    if (this.mode === 64) {
+      if (seg >= FS) {
+        const blo = (off >>> 0) + (this.segBaseLo[seg]! >>> 0);
+        const hi = (this.segBaseHi[seg]! + (blo > 0xffffffff ? 1 : 0)) | 0;
+        if (((hi << 15) >> 15) !== hi) this.nonCanonical(seg);
+        this.laLo = blo | 0;
+        this.laHi = hi;
+      } else {
+        this.laLo = off;
+        this.laHi = 0;
+      }
+      return;
+    }
+    this.laLo = (off + this.segBaseLo[seg]!) | 0;
+    this.laHi = 0;
+  }
+
+  private nonCanonical(seg: number): never {
+    throw new CpuFault(seg === SS ? SS_FAULT : GP, 0);
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  /** Linear -> physical. Paging arrives with the system architecture (issue 3). */
+  translate(lo: number, hi: number, _write: boolean): number {
+    if (hi !== 0) return 2 ** 52; // beyond any RAM: reads all ones, writes dropped
+    return lo >>> 0;
+  }
+
+  read8(lo: number, hi: number): number {
+    return this.mem.read8(this.translate(lo, hi, false));
+  }
+  read16(lo: number, hi: number): number {
+    if ((lo & 0xfff) > 0xffe) return this.read8(lo, hi) | (this.read8(lo + 1, hi) << 8);
+    return this.mem.read16(this.translate(lo, hi, false));
+  }
+  read32(lo: number, hi: number): number {
+    if ((lo & 0xfff) > 0xffc) return this.read16(lo, hi) | (this.read16(lo + 2, hi) << 16);
+    return this.mem.read32(this.translate(lo, hi, false));
+  }
+  /** 64-bit read: returns the low half, high half in this.hi. */
+  read64(lo: number, hi: number): number {
+    const l = this.read32(lo, hi);
+    const nlo = (lo + 4) | 0;
+    this.hi = this.read32(nlo, nlo >>> 0 < 4 ? hi + 1 : hi);
+    return l;
+  }
+  readSz(sz: number, lo: number, hi: number): number {
+    switch (sz) {
+      case 1: return this.read8(lo, hi);
+      case 2: return this.read16(lo, hi);
+      case 4: return this.read32(lo, hi);
+      default: return this.read64(lo, hi);
+    }
+  }
+
+  write8(lo: number, hi: number, v: number): void {
+    this.mem.write8(this.translate(lo, hi, true), v & 0xff);
+  }
+  write16(lo: number, hi: number, v: number): void {
+    if ((lo & 0xfff) > 0xffe) {
+      // Check both pages before writing either, so a fault leaves memory untouched.
+      const a = this.translate(lo, hi, true);
+      const b = this.translate(lo + 1, hi, true);
+      this.mem.write8(a, v & 0xff);
+      this.mem.write8(b, (v >> 8) & 0xff);
+      return;
+    }
+    this.mem.write16(this.translate(lo, hi, true), v & 0xffff);
+  }
+  write32(lo: number, hi: number, v: number): void {
+    if ((lo & 0xfff) > 0xffc) {
+      const pa: number[] = [];
+      for (let k = 0; k < 4; k++) pa.push(this.translate(lo + k, hi, true));
+      for (let k = 0; k < 4; k++) this.mem.write8(pa[k]!, (v >> (8 * k)) & 0xff);
+      return;
+    }
+    this.mem.write32(this.translate(lo, hi, true), v);
+  }
+  write64(lo: number, hi: number, vlo: number, vhi: number): void {
+    const nlo = (lo + 4) | 0;
+    const nhi = nlo >>> 0 < 4 ? hi + 1 : hi;
+    if (((lo & 0xfff) > 0xff8)) {
+      // Crossing a page: probe the second half first so a fault changes nothing.
+      this.translate(nlo, nhi, true);
+    }
+    this.write32(lo, hi, vlo);
+    this.write32(nlo, nhi, vhi);
+  }
+  writeSz(sz: number, lo: number, hi: number, vlo: number, vhi: number): void {
+    switch (sz) {
+      case 1: this.write8(lo, hi, vlo); return;
+      case 2: this.write16(lo, hi, vlo); return;
+      case 4: this.write32(lo, hi, vlo); return;
+      default: this.write64(lo, hi, vlo, vhi);
+    }
+  }
+
+  // ---------------------------------------------------------------- operands
+
+  /** Read the r/m operand (register or memory; memory leaves its address in laLo/laHi). */
+  readE(i: Insn, sz: number): number {
+    if (!i.mem) return this.getR(sz, i.rm);
+    this.ea(i);
+    return this.readSz(sz, this.laLo, this.laHi);
+  }
+  /** Write the r/m operand; for memory, at the address readE or ea computed. */
+  writeE(i: Insn, sz: number, lo: number, hi: number): void {
+    if (!i.mem) this.setR(sz, i.rm, lo, hi);
+    else this.writeSz(sz, this.laLo, this.laHi, lo, hi);
+  }
+
+  // ---------------------------------------------------------------- stack
+
+  private stackAddr(offLo: number, offHi: number): void {
+    if (this.stackSize === 8) {
+      if (((offHi << 15) >> 15) !== offHi) throw new CpuFault(SS_FAULT, 0);
+      this.laLo = offLo;
+      this.laHi = offHi;
+    } else {
+      this.linear(SS, this.stackSize === 4 ? offLo : offLo & 0xffff);
+    }
+  }
+
+  push(sz: number, lo: number, hi: number): void {
+    const r = this.r;
+    const k = RSP << 1;
+    let nlo = (r[k]! - sz) | 0;
+    let nhi = r[k + 1]!;
+    if (this.stackSize === 8) { if (nlo >>> 0 > r[k]! >>> 0) nhi = (nhi - 1) | 0; }
+    else if (this.stackSize === 2) { nlo = (r[k]! & ~0xffff) | (nlo & 0xffff); }
+    this.stackAddr(nlo, nhi);
+    this.writeSz(sz, this.laLo, this.laHi, lo, hi);
+    if (this.stackSize === 4) nhi = 0;
+    r[k] = nlo;
+    r[k + 1] = this.stackSize === 8 ? nhi : this.stackSize === 4 ? 0 : r[k + 1]!;
+  }
+
+  /** Pop sz bytes; returns the low half (high half in this.hi). */
+  pop(sz: number): number {
+    const v = this.peek(sz, 0);
+    const h = this.hi;
+    this.adjustSp(sz);
+    this.hi = h;
+    return v;
+  }
+
+  /** Read sz bytes at RSP + off without popping. */
+  peek(sz: number, off: number): number {
+    const r = this.r;
+    const k = RSP << 1;
+    let lo = r[k]!;
+    let hi = r[k + 1]!;
+    if (off !== 0) {
+      const s = (lo >>> 0) + off;
+      lo = s | 0;
+      if (this.stackSize === 8) hi = (hi + (s > 0xffffffff ? 1 : 0)) | 0;
+    }
+    this.stackAddr(lo, hi);
+    return this.readSz(sz, this.laLo, this.laHi);
+  }
+
+  adjustSp(n: number): void {
+    const r = this.r;
+    const k = RSP << 1;
+    if (this.stackSize === 8) {
+      const s = (r[k]! >>> 0) + n;
+      r[k] = s | 0;
+      r[k + 1] = (r[k + 1]! + Math.floor(s / 4294967296)) | 0;
+    } else if (this.stackSize === 4) {
+      r[k] = (r[k]! + n) | 0;
+      r[k + 1] = 0;
+    } else {
+      r[k] = (r[k]! & ~0xffff) | ((r[k]! + n) & 0xffff);
+    }
+  }
+
+  // ---------------------------------------------------------------- control flow
+
+  /** Jump to RIP + rel (rel sign-extended 32-bit), truncated to the operand size. */
+  jumpRel(rel: number, osize: number): void {
+    if (osize === 8) {
+      const s = (this.ripLo >>> 0) + rel;
+      const hi = (this.ripHi + Math.floor(s / 4294967296)) | 0;
+      this.setRip(s | 0, hi);
+    } else {
+      const t = (this.ripLo + rel) | 0;
+      this.setRip(osize === 2 ? t & 0xffff : t, 0);
+    }
+  }
+
+  /** Load RIP; a non-canonical target raises #GP(0) on the branch itself. */
+  setRip(lo: number, hi: number): void {
+    if (this.mode === 64) {
+      if (((hi << 15) >> 15) !== hi) throw new CpuFault(GP, 0);
+    } else if ((lo >>> 0) > (this.segLimit[CS]! >>> 0)) {
+      throw new CpuFault(GP, 0);
+    }
+    this.ripLo = lo;
+    this.ripHi = hi;
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  private fetchByte(off: number): number {
+    const lo = (this.fetchBase + off) | 0;
+    const hi = this.mode === 64 ? (this.ripHi + (lo >>> 0 < this.fetchBase >>> 0 ? 1 : 0)) | 0 : 0;
+    return this.mem.read8(this.translate(lo, hi, false));
+  }
+
+  /** Execute one instruction; exceptions are delivered via deliver(). */
+  step(): void {
+    const slo = this.ripLo;
+    const shi = this.ripHi;
+    this.startLo = slo;
+    this.startHi = shi;
+    try {
+      const linLo = this.mode === 64 ? slo : (slo + this.segBaseLo[CS]!) | 0;
+      const pa = this.translate(linLo, shi, false);
+      let i = this.icache.lookup(pa, this.mode);
+      if (i === undefined) {
+        this.fetchBase = linLo;
+        i = decode(this.fetchSrc, this.mode);
+        bindHandler(i);
+        this.icache.insert(pa, i);
+      }
+      const nlo = (slo + i.len) | 0;
+      if (this.mode === 64) {
+        this.ripLo = nlo;
+        if (nlo >>> 0 < slo >>> 0) this.ripHi = (shi + 1) | 0;
+      } else {
+        this.ripLo = this.mode === 32 ? nlo : nlo & 0xffff;
+      }
+      i.exec!(this, i);
+      this.instructions++;
+      this.cycles += i.cost;
+    } catch (e) {
+      if (e instanceof CpuFault) {
+        if (!e.trap) {
+          this.ripLo = slo;
+          this.ripHi = shi;
+        } else {
+          this.instructions++;
+        }
+        this.deliver(e);
+      } else {
+        this.internalError = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
+        this.ripLo = slo;
+        this.ripHi = shi;
+        this.stop = StopReason.Internal;
+      }
+    }
+  }
+
+  /**
+   * Deliver an exception. Without an IDT (the flat setup of this core) it stops
+   * the machine and records the fault; the system architecture replaces this.
+   */
+  deliver(f: CpuFault): void {
+    this.lastFault = f;
+    this.stop = StopReason.Exception;
+  }
+
+  /** Run until stopped or `budget` instructions have executed. */
+  run(budget: number): StopReason {
+    this.stop = StopReason.None;
+    const end = this.instructions + budget;
+    while (this.stop === StopReason.None) {
+      if (this.instructions >= end) {
+        this.stop = StopReason.Limit;
+        break;
+      }
+      this.step();
+    }
+    return this.stop;
+  }
+
+  /** hlt: nothing wakes the CPU in the flat setup, so the run stops here. */
+  halt(): void {
+    this.halted = true;
+    this.stop = StopReason.Halt;
+  }
+
+  /**
+   * Load a data segment register. Descriptor-table loads (GDT/LDT checks, hidden
+   * parts) arrive with the system architecture; in the flat setup the selector
+   * is recorded and the flat hidden part is kept.
+   */
+  loadSegment(seg: number, sel: number): void {
+    this.segSel[seg] = sel & 0xffff;
+  }
+
+  /** Raise #UD (used by handlers for encodings valid to decode but not to execute). */
+  ud(): never {
+    throw new CpuFault(UD);
+  }
+
+  /** Set the flat 64-bit execution environment: CPL 0, CS.L = 1, zero bases, no paging. */
+  setFlat64(): void {
+    this.mode = 64;
+    this.stackSize = 8;
+    this.cpl = 0;
+    for (const s of [ES, CS, SS, DS, FS, GS]) {
+      this.segSel[s] = 0;
+      this.segBaseLo[s] = 0;
+      this.segBaseHi[s] = 0;
+      this.segLimit[s] = -1;
+    }
+    this.efer = 0x500; // LME | LMA
+    this.paging = false;
+  }
+}

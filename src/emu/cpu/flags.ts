@@ -1,0 +1,145 @@
+// RFLAGS with lazy arithmetic flags.
+//
+// Arithmetic instructions record what they computed (operation, size, operands,
+// result) instead of six flag bits; a flag is derived only when something reads
+// it. Most results are never tested, and a jcc after cmp reads one or two flags.
+// 64-bit operands are kept as 32-bit halves (lo, hi) like every register.
+import type { Cpu } from './cpu';
+
+export const CF = 1 << 0, PF = 1 << 2, AF = 1 << 4, ZF = 1 << 6, SF = 1 << 7;
+export const TF = 1 << 8, IF = 1 << 9, DF = 1 << 10, OF = 1 << 11;
+export const IOPL = 3 << 12, NT = 1 << 14, RF = 1 << 16, VM = 1 << 17, AC = 1 << 18;
+export const VIF = 1 << 19, VIP = 1 << 20, ID = 1 << 21;
+export const ARITH = CF | PF | AF | ZF | SF | OF;
+
+/** Lazy flag operations: what the last flag-setting instruction was. */
+export const enum Lazy {
+  None = 0, // cpu.flags holds the arithmetic flags
+  Add = 1,
+  Adc = 2,
+  Sub = 3,
+  Sbb = 4,
+  Logic = 5,
+  Inc = 6,
+  Dec = 7,
+}
+
+export const PARITY = new Uint8Array(256);
+for (let v = 0; v < 256; v++) {
+  let b = v;
+  b ^= b >> 4;
+  b ^= b >> 2;
+  b ^= b >> 1;
+  PARITY[v] = (b & 1) ^ 1;
+}
+
+/** Unsigned a < b for values of the lazy size (64-bit: halves). */
+function ltu(sz: number, a: number, aH: number, b: number, bH: number): boolean {
+  if (sz === 8) return aH === bH ? a >>> 0 < b >>> 0 : aH >>> 0 < bH >>> 0;
+  return a >>> 0 < b >>> 0;
+}
+function eq(sz: number, a: number, aH: number, b: number, bH: number): boolean {
+  return a === b && (sz !== 8 || aH === bH);
+}
+
+export function getCF(c: Cpu): number {
+  switch (c.lop) {
+    case Lazy.None: return c.flags & CF;
+    case Lazy.Add: return ltu(c.lsz, c.lres, c.lresH, c.ldst, c.ldstH) ? 1 : 0;
+    case Lazy.Adc:
+      return ltu(c.lsz, c.lres, c.lresH, c.ldst, c.ldstH) || (c.lcf !== 0 && eq(c.lsz, c.lres, c.lresH, c.ldst, c.ldstH)) ? 1 : 0;
+    case Lazy.Sub: return ltu(c.lsz, c.ldst, c.ldstH, c.lsrc, c.lsrcH) ? 1 : 0;
+    case Lazy.Sbb:
+      return ltu(c.lsz, c.ldst, c.ldstH, c.lsrc, c.lsrcH) || (c.lcf !== 0 && eq(c.lsz, c.ldst, c.ldstH, c.lsrc, c.lsrcH)) ? 1 : 0;
+    case Lazy.Logic: return 0;
+    default: return c.lcf; // inc, dec keep CF
+  }
+}
+
+export function getZF(c: Cpu): number {
+  if (c.lop === Lazy.None) return (c.flags >> 6) & 1;
+  return c.lres === 0 && (c.lsz !== 8 || c.lresH === 0) ? 1 : 0;
+}
+
+export function getSF(c: Cpu): number {
+  if (c.lop === Lazy.None) return (c.flags >> 7) & 1;
+  switch (c.lsz) {
+    case 8: return c.lresH >>> 31;
+    case 4: return c.lres >>> 31;
+    case 2: return (c.lres >> 15) & 1;
+    default: return (c.lres >> 7) & 1;
+  }
+}
+
+function topBit(sz: number, lo: number, hi: number): number {
+  switch (sz) {
+    case 8: return hi >>> 31;
+    case 4: return lo >>> 31;
+    case 2: return (lo >> 15) & 1;
+    default: return (lo >> 7) & 1;
+  }
+}
+
+export function getOF(c: Cpu): number {
+  switch (c.lop) {
+    case Lazy.None: return (c.flags >> 11) & 1;
+    case Lazy.Add: case Lazy.Adc: case Lazy.Inc:
+      return topBit(c.lsz, (c.ldst ^ c.lres) & (c.lsrc ^ c.lres), (c.ldstH ^ c.lresH) & (c.lsrcH ^ c.lresH));
+    case Lazy.Sub: case Lazy.Sbb: case Lazy.Dec:
+      return topBit(c.lsz, (c.ldst ^ c.lsrc) & (c.ldst ^ c.lres), (c.ldstH ^ c.lsrcH) & (c.ldstH ^ c.lresH));
+    default: return 0;
+  }
+}
+
+export function getPF(c: Cpu): number {
+  if (c.lop === Lazy.None) return (c.flags >> 2) & 1;
+  return PARITY[c.lres & 0xff]!;
+}
+
+export function getAF(c: Cpu): number {
+  if (c.lop === Lazy.None) return (c.flags >> 4) & 1;
+  if (c.lop === Lazy.Logic) return 0;
+  return ((c.ldst ^ c.lsrc ^ c.lres) >> 4) & 1;
+}
+
+/** The whole RFLAGS value (arithmetic flags materialized). */
+export function getFlags(c: Cpu): number {
+  if (c.lop === Lazy.None) return c.flags;
+  return (c.flags & ~ARITH) | getCF(c) | (getPF(c) << 2) | (getAF(c) << 4) | (getZF(c) << 6) | (getSF(c) << 7) | (getOF(c) << 11);
+}
+
+/** Materialize the lazy flags into cpu.flags (before an instruction changes some of them). */
+export function materialize(c: Cpu): void {
+  if (c.lop !== Lazy.None) {
+    c.flags = getFlags(c);
+    c.lop = Lazy.None;
+  }
+}
+
+/** Replace the arithmetic flags with explicit values (eagerly computed instructions). */
+export function setArith(c: Cpu, bits: number): void {
+  c.flags = (c.flags & ~ARITH) | (bits & ARITH);
+  c.lop = Lazy.None;
+}
+
+/** Flags from a result alone (SF, ZF, PF), for eagerly computed instructions. */
+export function szp(sz: number, lo: number, hi: number): number {
+  const zero = sz === 8 ? (lo | hi) === 0 : lo === 0;
+  return (zero ? ZF : 0) | (topBit(sz, lo, hi) ? SF : 0) | (PARITY[lo & 0xff]! ? PF : 0);
+}
+
+/** Condition codes 0..15 (o, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g). */
+export function cond(c: Cpu, cc: number): boolean {
+  let r: boolean;
+  switch (cc >> 1) {
+    case 0: r = getOF(c) !== 0; break;
+    case 1: r = getCF(c) !== 0; break;
+    case 2: r = getZF(c) !== 0; break;
+    case 3: r = getCF(c) !== 0 || getZF(c) !== 0; break;
+    case 4: r = getSF(c) !== 0; break;
+    case 5: r = getPF(c) !== 0; break;
+    case 6: r = getSF(c) !== getOF(c); break;
+    default: r = getZF(c) !== 0 || getSF(c) !== getOF(c); break;
+  }
+  return (cc & 1) !== 0 ? !r : r;
+}

@@ -1,0 +1,48 @@
+// Decoded-instruction cache: decode once per physical instruction address.
+// Entries live per 4 KiB physical page; a write to a page that holds decoded
+// instructions drops that page's entries (self-modifying code stays exact).
+// Instructions that cross a page boundary are never cached, so a change in
+// the second page's mapping can never leave a stale entry.
+import { PAGE_SHIFT, type PhysMem } from '../mem/phys';
+import type { Insn } from './insn';
+
+export class DecodedCache {
+  private pages: Array<Array<Insn | undefined> | undefined> = [];
+  hits = 0;
+  misses = 0;
+  invalidations = 0;
+
+  constructor(private readonly mem: PhysMem) {
+    mem.onCodeWrite = (page) => this.invalidatePage(page);
+  }
+
+  lookup(pa: number, mode: number): Insn | undefined {
+    const page = this.pages[pa >>> PAGE_SHIFT];
+    if (page === undefined) return undefined;
+    const i = page[pa & 0xfff];
+    return i !== undefined && i.mode === mode ? i : undefined;
+  }
+
+  insert(pa: number, insn: Insn): void {
+    const off = pa & 0xfff;
+    if (off + insn.len > 4096 || pa >= this.mem.size) return;
+    const pn = pa >>> PAGE_SHIFT;
+    let page = this.pages[pn];
+    if (page === undefined) {
+      page = new Array<Insn | undefined>(4096);
+      this.pages[pn] = page;
+      this.mem.codePage[pn] = 1;
+    }
+    page[off] = insn;
+  }
+
+  invalidatePage(pn: number): void {
+    this.pages[pn] = undefined;
+    this.mem.codePage[pn] = 0;
+    this.invalidations++;
+  }
+
+  clear(): void {
+    for (let pn = 0; pn < this.pages.length; pn++) if (this.pages[pn]) this.invalidatePage(pn);
+  }
+}

@@ -1,0 +1,59 @@
+// A decoded instruction: everything execution needs, computed once per
+// instruction address. The CPU keeps decoded instructions in a cache, so this
+// object is built once and executed many times.
+import type { Cpu } from './cpu';
+
+export type Handler = (cpu: Cpu, i: Insn) => void;
+
+/** Segment register numbers, in the encoding order of ModRM.reg for mov Sreg. */
+export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
+
+/** Base register value meaning "RIP-relative" (64-bit mode, mod=00 rm=101). */
+export const BASE_RIP = 16;
+/** Register ids 16..19 name the legacy high-byte registers AH, CH, DH, BH. */
+export const AH_ID = 16;
+
+export const REP_NONE = 0, REP_E = 1, REP_NE = 2;
+
+export class Insn {
+  /** Executes the instruction; bound by the CPU from the opcode row's handler name. */
+  exec: Handler | null = null;
+  /** Cycles charged per execution (cycles.ts), bound with exec. */
+  cost = 1;
+  /** Index into OPCODES, or -1 when the bytes are not a valid instruction (#UD). */
+  row = -1;
+  /** Total length in bytes: a faulting instruction restarts at RIP - len. */
+  len = 0;
+  /** Code size the bytes were decoded for (16, 32, 64); the cache re-decodes on mismatch. */
+  mode = 64;
+  /** Opcode byte, and 1 for the 0F map. */
+  op = 0;
+  map = 0;
+  /** Operand size in bytes (1, 2, 4, 8) and address size in bytes (2, 4, 8). */
+  osize = 4;
+  asize = 8;
+  rep = REP_NONE;
+  lock = false;
+  rex = 0;
+  /** Segment of the memory operand: the override, or DS/SS by the base register. */
+  seg = DS;
+  /** ModRM.reg (with REX.R), the opcode's register (Z operands), or the group extension. */
+  reg = 0;
+  /** ModRM.rm as a register (with REX.B) when mod = 3. */
+  rm = 0;
+  /** True when the r/m operand is in memory. */
+  mem = false;
+  base = -1;
+  index = -1;
+  scale = 0;
+  dispLo = 0;
+  dispHi = 0;
+  /** First immediate, sign-extended to 64 bits as two halves; second immediate (enter). */
+  immLo = 0;
+  immHi = 0;
+  imm2 = 0;
+  /** Condition code (jcc, setcc, cmovcc). */
+  cc = 0;
+  /** Why decoding failed, for the debugger: 'ud' (undefined) or 'gp' (longer than 15 bytes). */
+  fault: 'ud' | 'gp' | '' = '';
+}

@@ -1,0 +1,79 @@
+// Physical memory: RAM from address 0, little-endian. Reads outside RAM return
+// all ones and writes there are dropped (DESIGN.md, memory map). MMIO regions
+// arrive with the devices; this module stays the single path to RAM so the
+// decoded-instruction cache can see every write to a code page.
+
+export const PAGE_SHIFT = 12;
+
+export class PhysMem {
+  readonly size: number;
+  readonly buffer: ArrayBufferLike;
+  readonly u8: Uint8Array;
+  readonly i32: Int32Array;
+  readonly dv: DataView;
+  /** 1 for each 4 KiB page that holds decoded instructions; a write there invalidates them. */
+  readonly codePage: Uint8Array;
+  onCodeWrite: (page: number) => void = () => {};
+
+  constructor(sizeBytes: number, buffer?: ArrayBufferLike) {
+    if (sizeBytes <= 0 || sizeBytes % 4096 !== 0) throw new Error(`RAM size must be a positive multiple of 4 KiB, got ${sizeBytes}`);
+    this.size = sizeBytes;
+    this.buffer = buffer ?? new ArrayBuffer(sizeBytes);
+    this.u8 = new Uint8Array(this.buffer, 0, sizeBytes);
+    this.i32 = new Int32Array(this.buffer, 0, sizeBytes >> 2);
+    this.dv = new DataView(this.buffer, 0, sizeBytes);
+    this.codePage = new Uint8Array(sizeBytes >>> PAGE_SHIFT);
+  }
+
+  read8(pa: number): number {
+    return pa < this.size ? this.u8[pa]! : 0xff;
+  }
+  read16(pa: number): number {
+    if (pa + 1 < this.size) return this.dv.getUint16(pa, true);
+    return this.read8(pa) | (this.read8(pa + 1) << 8);
+  }
+  read32(pa: number): number {
+    if (pa + 3 < this.size) return (pa & 3) === 0 ? this.i32[pa >>> 2]! : this.dv.getInt32(pa, true);
+    return this.read8(pa) | (this.read8(pa + 1) << 8) | (this.read8(pa + 2) << 16) | (this.read8(pa + 3) << 24);
+  }
+
+  write8(pa: number, v: number): void {
+    if (pa < this.size) {
+      this.u8[pa] = v;
+      if (this.codePage[pa >>> PAGE_SHIFT]) this.onCodeWrite(pa >>> PAGE_SHIFT);
+    }
+  }
+  write16(pa: number, v: number): void {
+    if (pa + 1 < this.size) {
+      this.dv.setUint16(pa, v, true);
+      if (this.codePage[pa >>> PAGE_SHIFT] || this.codePage[(pa + 1) >>> PAGE_SHIFT]) this.codeWrite(pa, 2);
+    } else {
+      this.write8(pa, v);
+      this.write8(pa + 1, v >> 8);
+    }
+  }
+  write32(pa: number, v: number): void {
+    if (pa + 3 < this.size) {
+      if ((pa & 3) === 0) this.i32[pa >>> 2] = v;
+      else this.dv.setInt32(pa, v, true);
+      if (this.codePage[pa >>> PAGE_SHIFT] || this.codePage[(pa + 3) >>> PAGE_SHIFT]) this.codeWrite(pa, 4);
+    } else {
+      for (let k = 0; k < 4; k++) this.write8(pa + k, v >> (8 * k));
+    }
+  }
+
+  private codeWrite(pa: number, n: number): void {
+    const first = pa >>> PAGE_SHIFT;
+    const last = (pa + n - 1) >>> PAGE_SHIFT;
+    for (let p = first; p <= last; p++) if (this.codePage[p]) this.onCodeWrite(p);
+  }
+
+  /** Copy bytes into RAM (loaders); bytes beyond RAM are dropped. */
+  load(pa: number, bytes: Uint8Array): void {
+    const n = Math.max(0, Math.min(bytes.length, this.size - pa));
+    this.u8.set(bytes.subarray(0, n), pa);
+    for (let p = pa >>> PAGE_SHIFT; p <= (pa + n) >>> PAGE_SHIFT && p < this.codePage.length; p++) {
+      if (this.codePage[p]) this.onCodeWrite(p);
+    }
+  }
+}
