@@ -382,46 +382,67 @@ export class Cpu {
     return this.mem.read8(this.translate(lo, hi, false));
   }
 
-  /** Execute one instruction; exceptions are delivered via deliver(). */
+  /** Execute one instruction (or deliver the exception it raises). */
   step(): void {
-    const slo = this.ripLo;
-    const shi = this.ripHi;
-    this.startLo = slo;
-    this.startHi = shi;
-    try {
-      const linLo = this.mode === 64 ? slo : (slo + this.segBaseLo[CS]!) | 0;
-      const pa = this.translate(linLo, shi, false);
-      let i = this.icache.lookup(pa, this.mode);
-      if (i === undefined) {
-        this.fetchBase = linLo;
-        i = decode(this.fetchSrc, this.mode);
-        bindHandler(i);
-        this.icache.insert(pa, i);
-      }
-      const nlo = (slo + i.len) | 0;
-      if (this.mode === 64) {
-        this.ripLo = nlo;
-        if (nlo >>> 0 < slo >>> 0) this.ripHi = (shi + 1) | 0;
-      } else {
-        this.ripLo = this.mode === 32 ? nlo : nlo & 0xffff;
-      }
-      i.exec!(this, i);
-      this.instructions++;
-      this.cycles += i.cost;
-    } catch (e) {
-      if (e instanceof CpuFault) {
-        if (!e.trap) {
-          this.ripLo = slo;
-          this.ripHi = shi;
-        } else {
+    this.stop = StopReason.None;
+    this.execute(1);
+  }
+
+  /**
+   * The interpreter loop: fetch (through the decoded-instruction cache), advance
+   * RIP, execute. Runs up to n instructions or until something sets stop. A fault
+   * rewinds RIP to the faulting instruction and is delivered; the loop goes on.
+   */
+  private execute(n: number): void {
+    let left = n;
+    const pages = this.icache.pages;
+    while (left > 0 && this.stop === StopReason.None) {
+      try {
+        while (left > 0) {
+          const slo = this.ripLo;
+          const shi = this.ripHi;
+          this.startLo = slo;
+          this.startHi = shi;
+          const mode = this.mode;
+          const linLo = mode === 64 ? slo : (slo + this.segBaseLo[CS]!) | 0;
+          const pa = !this.paging && shi === 0 ? linLo >>> 0 : this.translate(linLo, shi, false);
+          const page = pages[pa >>> 12];
+          let i = page !== undefined ? page[pa & 0xfff] : undefined;
+          if (i === undefined || i.mode !== mode) {
+            this.fetchBase = linLo;
+            i = decode(this.fetchSrc, mode);
+            bindHandler(i);
+            this.icache.insert(pa, i);
+          }
+          const nlo = (slo + i.len) | 0;
+          if (mode === 64) {
+            this.ripLo = nlo;
+            if (nlo >>> 0 < slo >>> 0) this.ripHi = (shi + 1) | 0;
+          } else {
+            this.ripLo = mode === 32 ? nlo : nlo & 0xffff;
+          }
+          i.exec!(this, i);
           this.instructions++;
+          this.cycles += i.cost;
+          left--;
+          if (this.stop !== StopReason.None) return;
         }
-        this.deliver(e);
-      } else {
-        this.internalError = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
-        this.ripLo = slo;
-        this.ripHi = shi;
-        this.stop = StopReason.Internal;
+      } catch (e) {
+        left--;
+        if (e instanceof CpuFault) {
+          if (!e.trap) {
+            this.ripLo = this.startLo;
+            this.ripHi = this.startHi;
+          } else {
+            this.instructions++;
+          }
+          this.deliver(e);
+        } else {
+          this.internalError = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
+          this.ripLo = this.startLo;
+          this.ripHi = this.startHi;
+          this.stop = StopReason.Internal;
+        }
       }
     }
   }
@@ -438,14 +459,8 @@ export class Cpu {
   /** Run until stopped or `budget` instructions have executed. */
   run(budget: number): StopReason {
     this.stop = StopReason.None;
-    const end = this.instructions + budget;
-    while (this.stop === StopReason.None) {
-      if (this.instructions >= end) {
-        this.stop = StopReason.Limit;
-        break;
-      }
-      this.step();
-    }
+    this.execute(budget);
+    if (this.stop === StopReason.None) this.stop = StopReason.Limit;
     return this.stop;
   }
 

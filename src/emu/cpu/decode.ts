@@ -9,7 +9,7 @@ export interface ByteSource {
   byte(off: number): number;
 }
 
-const enum Pfx { Any = 0, P66 = 1, PF3 = 2, PF2 = 3 }
+const enum Pfx { Any = 0, P66 = 1, PF3 = 2, PF2 = 3, NP = 4 }
 const enum Mod { Any = 0, Reg = 1, Mem = 2 }
 
 interface Entry {
@@ -27,6 +27,7 @@ interface Entry {
   lock: boolean;
   zreg: number; // register from the opcode's low bits (+r rows), or -1
   byteRegs: boolean[]; // per operand: is it an 8-bit register (needs AH..BH mapping)
+  sreg: number; // index of the S (segment register) operand, or -1
   ops: string[];
 }
 
@@ -40,8 +41,8 @@ function addRow(rowIndex: number, row: OpcodeRow): void {
   const [enc, , operands, attrs] = row;
   let parts = enc.split(' ');
   let pfx = Pfx.Any;
-  if (parts[0] === 'F3' || parts[0] === 'F2' || (parts[0] === '66' && parts.length > 1)) {
-    pfx = parts[0] === 'F3' ? Pfx.PF3 : parts[0] === 'F2' ? Pfx.PF2 : Pfx.P66;
+  if (parts[0] === 'F3' || parts[0] === 'F2' || parts[0] === 'NP' || (parts[0] === '66' && parts.length > 1)) {
+    pfx = parts[0] === 'F3' ? Pfx.PF3 : parts[0] === 'F2' ? Pfx.PF2 : parts[0] === 'NP' ? Pfx.NP : Pfx.P66;
     parts = parts.slice(1);
   }
   let map = 0;
@@ -72,7 +73,7 @@ function addRow(rowIndex: number, row: OpcodeRow): void {
       row: rowIndex, pfx, ext, mod, modrm, byteOp, imms,
       d64: attr.has('d64'), f64: attr.has('f64'), i64: attr.has('i64'), o64: attr.has('o64'),
       lock: attr.has('lock'), zreg: plusR ? r : -1,
-      byteRegs: ops.map((o) => /^[EGZ]b$/.test(o)), ops,
+      byteRegs: ops.map((o) => /^[EGZ]b$/.test(o)), ops, sreg: ops.findIndex((o) => o.startsWith('S')),
     };
     maps[map]![opByte + r]!.push(e);
     if (modrm) hasModrm[map]![opByte + r] = true;
@@ -88,7 +89,7 @@ function select(cands: Entry[], pfx: Pfx, modrm: number): Entry | undefined {
     if (e.ext >= 0 && e.ext !== reg) continue;
     if (e.mod === Mod.Reg && !isReg) continue;
     if (e.mod === Mod.Mem && isReg) continue;
-    if (e.pfx === pfx) return e;
+    if (e.pfx === pfx || (e.pfx === Pfx.NP && pfx === Pfx.Any)) return e;
     if (e.pfx === Pfx.Any && !fallback) fallback = e;
   }
   return fallback;
@@ -172,6 +173,11 @@ export function decode(src: ByteSource, mode: number): Insn {
   if (!e) return invalid(i, p);
   if (long && e.i64) return invalid(i, p);
   if (!long && e.o64) return invalid(i, p);
+  if (e.sreg >= 0) {
+    // ModRM.reg 6 and 7 name no segment register; mov cannot load CS.
+    const s = (modrm >> 3) & 7;
+    if (s > GS || (e.sreg === 0 && s === CS)) return invalid(i, p);
+  }
 
   // Operand size (APM Vol 3 §1.2.2 and Table 1-3).
   let osize: number;

@@ -7,12 +7,14 @@ import { PAGE_SHIFT, type PhysMem } from '../mem/phys';
 import type { Insn } from './insn';
 
 export class DecodedCache {
-  private pages: Array<Array<Insn | undefined> | undefined> = [];
+  /** Per physical page: decoded instructions by page offset (preallocated: fast elements). */
+  readonly pages: Array<Array<Insn | undefined> | undefined>;
   hits = 0;
   misses = 0;
   invalidations = 0;
 
   constructor(private readonly mem: PhysMem) {
+    this.pages = new Array<Array<Insn | undefined> | undefined>(mem.codePage.length).fill(undefined);
     mem.onCodeWrite = (page) => this.invalidatePage(page);
   }
 
@@ -29,7 +31,7 @@ export class DecodedCache {
     const pn = pa >>> PAGE_SHIFT;
     let page = this.pages[pn];
     if (page === undefined) {
-      page = new Array<Insn | undefined>(4096);
+      page = new Array<Insn | undefined>(4096).fill(undefined);
       this.pages[pn] = page;
       this.mem.codePage[pn] = 1;
     }

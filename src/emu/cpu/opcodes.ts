@@ -19,6 +19,7 @@
 //           O absolute offset (moffs); sizes b=8 w=16 d=32 q=64 v=operand size
 //           z=16/32 (immediates: 32 sign-extended when the operand size is 64)
 //           AL/rAX/CL/DX/1 are implicit and do not change decoding.
+//           S names ES..GS (ModRM.reg 0..5; 6 and 7 are #UD), and CS is never a destination.
 // attributes d64  default operand size 64 in long mode (no 32-bit form)
 //           f64  operand size 64 in long mode; AMD honours 0x66 (16-bit) on these
 //           i64  invalid in 64-bit mode

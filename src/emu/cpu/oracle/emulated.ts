@@ -5,6 +5,7 @@
 import { Cpu, StopReason } from '../cpu';
 import { PhysMem } from '../../mem/phys';
 import { getFlags } from '../flags';
+import type { CpuFault } from '../fault';
 import {
   CODE_BASE, DATA_BASE, STACK_BASE, PAGE_SIZE, REGION_SIZE, fillOracleMemory, RFLAGS_INPUT_MASK,
   type OracleCase, type OracleResult,
@@ -51,10 +52,11 @@ export class EmulatedOracle {
       if (cpu.ripLo === end && cpu.ripHi === 0) { status = 'ok'; break; }
       cpu.step();
       if (cpu.stop !== StopReason.None) {
-        if (cpu.stop === StopReason.Exception && cpu.lastFault) {
+        const f = cpu.lastFault as CpuFault | null; // set by step()
+        if (cpu.stop === StopReason.Exception && f) {
           status = 'fault';
-          vector = cpu.lastFault.vector;
-          errorCode = Math.max(0, cpu.lastFault.errorCode);
+          vector = f.vector;
+          errorCode = Math.max(0, f.errorCode);
         } else if (cpu.stop === StopReason.Internal) {
           throw new Error(`emulator internal error: ${cpu.internalError}`);
         } else {
