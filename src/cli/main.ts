@@ -31,6 +31,14 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  bench: {
+    summary: 'run the C workloads on the instruction core and report MIPS (median of runs)',
+    usage: 'pacifica bench [--json] [--runs N] [--workload NAME]   (pin with: taskset -c 0)',
+    async run(args) {
+      const { benchCommand } = await import('./bench.ts');
+      return benchCommand(args);
+    },
+  },
   test: {
     summary: 'run everything CI runs: system deps, typecheck, unit tests, end-to-end tests',
     usage: 'pacifica test [--quick] [--no-e2e] [--no-system-deps]',

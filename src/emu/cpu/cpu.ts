@@ -13,7 +13,7 @@ import { bindHandler } from './exec/table';
 import type { PhysMem } from '../mem/phys';
 import { PACIFICA_MODEL, type CpuModel } from './cpuid';
 
-export const enum StopReason {
+export enum StopReason {
   None = 0,
   Halt = 1, // hlt with nothing to wake it
   Exception = 2, // an exception with nowhere to go (flat mode) or a triple fault

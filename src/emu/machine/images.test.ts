@@ -7,10 +7,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FlatMachine } from './flat64';
+import { WORKLOADS } from './workloads';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const guests = join(root, 'guests');
 const imagesDir = join(root, 'public/images');
+
+const nativeResults = new Map<string, bigint>();
 
 const gccMissing = spawnSync('gcc', ['--version']).status !== 0;
 const reason = gccMissing ? ' (SKIPPED: gcc not found; install gcc, binutils and make to check the guest images)' : '';
@@ -64,6 +68,22 @@ describe.skipIf(gccMissing)(`guest images${reason}`, () => {
       expect(value < 1n << 64n).toBe(true);
       // bench-sort returns 0xBAD0_..._xxxx / 0xBAD1_..._xxxx when its own self-check fails.
       expect(value >> 52n, `${name} reported a failed self-check`).not.toBe(0xbadn);
+      nativeResults.set(name, value);
     }
   });
+
+  // The instruction core runs each workload (~100M instructions of gcc -O2 code)
+  // to the same result the host CPU computes from the same C source.
+  it.each(WORKLOADS.map((w) => [w.name, w] as const))('the core computes %s exactly as the host CPU does', (_n, w) => {
+    const m = new FlatMachine();
+    const img = m.loadElf(readFileSync(join(imagesDir, w.image)));
+    const r = m.run(2e9);
+    expect(r.stop, r.fault).toBe('halt');
+    const got = m.readU64(Number(img.lookup('bench_result')!.value));
+    const native = nativeResults.get(w.image.replace(/\.elf$/, ''));
+    expect(native, 'the native oracle ran first').toBeDefined();
+    expect(got).toBe(native);
+    expect(w.expected).toBe(native);
+    console.log(`${w.name}: ${r.instructions} instructions, result ${got} (native ${native})`);
+  }, 120_000);
 });
