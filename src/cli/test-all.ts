@@ -5,7 +5,8 @@
 //   3. unit tests (vitest, JSON report)
 //   4. end-to-end tests (Playwright in Debian's chromium, JSON report)
 //
-// Options: --quick / --no-e2e (or PACIFICA_QUICK=1) skip Playwright;
+// Options: --cases N sets the native-oracle case count (PACIFICA_CASES);
+//          --quick / --no-e2e (or PACIFICA_QUICK=1) skip Playwright;
 //          --no-system-deps (or PACIFICA_NO_SYSTEM_DEPS=1) skip the apt check.
 // The last line printed is exactly `N passed, N failed, N skipped`; the exit code is non-zero
 // if anything failed or a suite crashed (a crashed suite without a report counts as 1 failure).
@@ -163,6 +164,17 @@ async function playwright(tmp: string): Promise<Counts & { note?: string }> {
 export async function runAll(args: string[] = []): Promise<number> {
   const quick = args.includes('--quick') || args.includes('--no-e2e') || !!process.env.PACIFICA_QUICK;
   const noDeps = args.includes('--no-system-deps') || !!process.env.PACIFICA_NO_SYSTEM_DEPS;
+  // --cases N: how many native-oracle cases the instruction-core test generates (default 100,000).
+  const casesAt = args.indexOf('--cases');
+  if (casesAt >= 0) {
+    const n = Number(args[casesAt + 1]);
+    if (!Number.isInteger(n) || n <= 0) {
+      console.error('pacifica test: --cases needs a positive integer');
+      return 2;
+    }
+    process.env.PACIFICA_CASES = String(n);
+    args = args.filter((_, k) => k !== casesAt && k !== casesAt + 1);
+  }
   const unknown = args.filter((a) => !['--quick', '--no-e2e', '--no-system-deps'].includes(a));
   if (unknown.length) {
     console.error(`pacifica test: unknown option(s) ${unknown.join(' ')}`);

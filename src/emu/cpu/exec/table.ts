@@ -10,6 +10,7 @@ import * as bits from './bits';
 import * as control from './control';
 import * as string from './string';
 import * as misc from './misc';
+import { specialize } from './fast';
 
 const modules = [alu, move, muldiv, shift, bits, control, string, misc] as const;
 
@@ -30,13 +31,20 @@ OPCODES.forEach((row, k) => {
   rowCost[k] = cyclesFor(row[4]);
 });
 
+/** Specialized handlers on (default) or off: the oracle tests run both ways. */
+let fastPaths = true;
+export function setFastPaths(on: boolean): void {
+  fastPaths = on;
+}
+
 export function bindHandler(i: Insn): void {
   if (i.row < 0) {
     i.exec = misc.invalid;
     i.cost = 1;
     return;
   }
-  i.exec = rowHandler[i.row]!;
+  const name = OPCODES[i.row]![4];
+  i.exec = (fastPaths && specialize(name, i)) || rowHandler[i.row]!;
   i.cost = rowCost[i.row]!;
 }
 

@@ -1,0 +1,183 @@
+// Specialized handlers for the hottest instruction shapes in gcc -O2 code
+// (measured with a dynamic histogram over the bench workloads): register
+// forms of the ALU, mov, lea, movzx and conditional jumps. bindHandler picks
+// one of these when an instruction's decoded shape matches; otherwise the
+// general handler runs. Each must behave exactly like the general handler
+// (the native-oracle test runs both, since generated cases hit these shapes).
+import type { Cpu } from '../cpu';
+import type { Insn, Handler } from '../insn';
+import { Lazy, cond } from '../flags';
+import { alu } from './alu';
+
+const CMP = 7;
+
+// ALU E,G / G,E / E,imm with register operands of 32 or 64 bits. The common
+// operations are written out here (no calls) and record lazy flags exactly as
+// alu() does; adc and sbb go through alu().
+
+/** dst op src on 64-bit halves; writes the result into r[d], r[d+1] unless cmp. */
+function alu64(c: Cpu, op: number, r: Int32Array, d: number, sl: number, sh: number): void {
+  const dl = r[d]!, dh = r[d + 1]!;
+  let lo: number, hi: number;
+  switch (op) {
+    case 0: { // add
+      const t = (dl >>> 0) + (sl >>> 0);
+      lo = t | 0;
+      hi = (dh + sh + (t > 0xffffffff ? 1 : 0)) | 0;
+      c.lop = Lazy.Add;
+      break;
+    }
+    case 5: case 7: { // sub, cmp
+      const t = (dl >>> 0) - (sl >>> 0);
+      lo = t | 0;
+      hi = (dh - sh - (t < 0 ? 1 : 0)) | 0;
+      c.lop = Lazy.Sub;
+      break;
+    }
+    case 1: lo = dl | sl; hi = dh | sh; c.lop = Lazy.Logic; break;
+    case 4: lo = dl & sl; hi = dh & sh; c.lop = Lazy.Logic; break;
+    case 6: lo = dl ^ sl; hi = dh ^ sh; c.lop = Lazy.Logic; break;
+    default: {
+      lo = alu(c, op, 8, dl, dh, sl, sh);
+      if (op !== CMP) { r[d] = lo; r[d + 1] = c.hi; }
+      return;
+    }
+  }
+  c.lsz = 8;
+  c.lres = lo; c.lresH = hi;
+  c.ldst = dl; c.ldstH = dh;
+  c.lsrc = sl; c.lsrcH = sh;
+  if (op !== CMP) { r[d] = lo; r[d + 1] = hi; }
+}
+
+/** The same for 32-bit operands (the upper half of the destination is zeroed). */
+function alu32(c: Cpu, op: number, r: Int32Array, d: number, s: number): void {
+  const dl = r[d]!;
+  let lo: number;
+  switch (op) {
+    case 0: lo = (dl + s) | 0; c.lop = Lazy.Add; break;
+    case 5: case 7: lo = (dl - s) | 0; c.lop = Lazy.Sub; break;
+    case 1: lo = dl | s; c.lop = Lazy.Logic; break;
+    case 4: lo = dl & s; c.lop = Lazy.Logic; break;
+    case 6: lo = dl ^ s; c.lop = Lazy.Logic; break;
+    default: {
+      lo = alu(c, op, 4, dl, 0, s, 0);
+      if (op !== CMP) { r[d] = lo; r[d + 1] = 0; }
+      return;
+    }
+  }
+  c.lsz = 4;
+  c.lres = lo;
+  c.ldst = dl;
+  c.lsrc = s;
+  if (op !== CMP) { r[d] = lo; r[d + 1] = 0; }
+}
+
+function aluEGreg(c: Cpu, i: Insn): void {
+  const r = c.r;
+  const s = i.reg << 1;
+  if (i.osize === 8) alu64(c, i.op >> 3, r, i.rm << 1, r[s]!, r[s + 1]!);
+  else alu32(c, i.op >> 3, r, i.rm << 1, r[s]!);
+}
+
+function aluGEreg(c: Cpu, i: Insn): void {
+  const r = c.r;
+  const s = i.rm << 1;
+  if (i.osize === 8) alu64(c, i.op >> 3, r, i.reg << 1, r[s]!, r[s + 1]!);
+  else alu32(c, i.op >> 3, r, i.reg << 1, r[s]!);
+}
+
+function aluEIreg(c: Cpu, i: Insn): void {
+  if (i.osize === 8) alu64(c, i.reg & 7, c.r, i.rm << 1, i.immLo, i.immHi);
+  else alu32(c, i.reg & 7, c.r, i.rm << 1, i.immLo);
+}
+
+function movEGreg(c: Cpu, i: Insn): void {
+  const r = c.r;
+  const d = i.rm << 1, s = i.reg << 1;
+  r[d] = r[s]!;
+  r[d + 1] = i.osize === 8 ? r[s + 1]! : 0;
+}
+
+function movGEreg(c: Cpu, i: Insn): void {
+  const r = c.r;
+  const d = i.reg << 1, s = i.rm << 1;
+  r[d] = r[s]!;
+  r[d + 1] = i.osize === 8 ? r[s + 1]! : 0;
+}
+
+function movGEmem(c: Cpu, i: Insn): void {
+  c.ea(i);
+  const r = c.r;
+  const d = i.reg << 1;
+  if (i.osize === 8) {
+    r[d] = c.read64(c.laLo, c.laHi);
+    r[d + 1] = c.hi;
+  } else {
+    r[d] = c.read32(c.laLo, c.laHi);
+    r[d + 1] = 0;
+  }
+}
+
+function movEGmem(c: Cpu, i: Insn): void {
+  const r = c.r;
+  const s = i.reg << 1;
+  const lo = r[s]!, hi = r[s + 1]!;
+  c.ea(i);
+  if (i.osize === 8) c.write64(c.laLo, c.laHi, lo, hi);
+  else c.write32(c.laLo, c.laHi, lo);
+}
+
+function lea64(c: Cpu, i: Insn): void {
+  c.eaOffset(i);
+  const d = i.reg << 1;
+  c.r[d] = c.laLo;
+  c.r[d + 1] = c.laHi;
+}
+
+function movzxByteMem(c: Cpu, i: Insn): void {
+  c.ea(i);
+  const d = i.reg << 1;
+  c.r[d] = c.read8(c.laLo, c.laHi);
+  c.r[d + 1] = 0;
+}
+
+/** Jcc after a compare or a logical op, read straight from the lazy operands. */
+function fastCond(c: Cpu, cc: number): boolean {
+  if (c.lop === Lazy.Sub && c.lsz >= 4) {
+    const wide = c.lsz === 8;
+    const dH = wide ? c.ldstH : 0, sH = wide ? c.lsrcH : 0;
+    const d = c.ldst, s = c.lsrc;
+    let r: boolean;
+    switch (cc >> 1) {
+      case 1: r = wide && dH !== sH ? dH >>> 0 < sH >>> 0 : d >>> 0 < s >>> 0; break; // b
+      case 2: r = d === s && dH === sH; break; // e
+      case 3: r = wide && dH !== sH ? dH >>> 0 < sH >>> 0 : d >>> 0 <= s >>> 0; break; // be
+      case 6: r = wide ? (dH !== sH ? dH < sH : d >>> 0 < s >>> 0) : d < s; break; // l
+      case 7: r = wide ? (dH !== sH ? dH < sH : d >>> 0 <= s >>> 0) : d <= s; break; // le
+      default: return cond(c, cc);
+    }
+    return (cc & 1) !== 0 ? !r : r;
+  }
+  return cond(c, cc);
+}
+
+function jccFast(c: Cpu, i: Insn): void {
+  if (fastCond(c, i.cc)) c.jumpRel(i.immLo, i.osize);
+}
+
+/** Pick a specialized handler for this decoded shape, or undefined. */
+export function specialize(name: string, i: Insn): Handler | undefined {
+  const wide = i.osize === 8 || i.osize === 4;
+  switch (name) {
+    case 'aluEG': return !i.mem && wide ? aluEGreg : undefined;
+    case 'aluGE': return !i.mem && wide ? aluGEreg : undefined;
+    case 'aluEI': return !i.mem && wide ? aluEIreg : undefined;
+    case 'movEG': return wide ? (i.mem ? movEGmem : movEGreg) : undefined;
+    case 'movGE': return wide ? (i.mem ? movGEmem : movGEreg) : undefined;
+    case 'lea': return i.osize === 8 ? lea64 : undefined;
+    case 'movzx': return i.mem && (i.op & 1) === 0 && wide ? movzxByteMem : undefined;
+    case 'jcc': return i.osize !== 2 ? jccFast : undefined;
+    default: return undefined;
+  }
+}
