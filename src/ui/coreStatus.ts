@@ -1,11 +1,10 @@
-// Reports whether the CPU core (src/emu/machine/flat64.ts) is present and loadable.
-//
-// import.meta.glob (instead of a plain `import('../emu/machine/flat64')`) keeps both `vite build`
-// and `tsc --noEmit` green while the module does not exist yet: the glob simply matches nothing.
-// It is still a lazy dynamic import, split into its own chunk.
+// Reports whether the CPU core (src/emu/machine/flat64.ts) is present and working, as seen by the
+// core worker (the UI itself never imports the emulator: all emulation runs in the worker).
+
+import type { CoreInfo } from '../worker/protocol';
 
 export interface CoreStatus {
-  /** true when the core module was found and imported without error */
+  /** true when the worker constructed a FlatMachine */
   built: boolean;
   /** one-line human-readable summary shown in the panel */
   message: string;
@@ -13,33 +12,23 @@ export interface CoreStatus {
   details: Array<[string, string]>;
 }
 
-type ModuleLoader = () => Promise<Record<string, unknown>>;
-
-const coreModules = import.meta.glob<Record<string, unknown>>('../emu/machine/flat64.ts');
-
 export const CORE_NOT_BUILT = 'CPU core not built yet';
+export const CORE_LOADED = 'CPU core loaded (FlatMachine)';
 
-export async function getCoreStatus(
-  loaders: Record<string, ModuleLoader> = coreModules,
-): Promise<CoreStatus> {
-  const load = Object.values(loaders)[0];
-  if (!load) {
-    return { built: false, message: CORE_NOT_BUILT, details: [] };
-  }
+export async function getCoreStatus(probe: () => Promise<CoreInfo>): Promise<CoreStatus> {
   try {
-    const mod = await load();
-    const exportsFound = Object.keys(mod).sort();
-    if (typeof mod.FlatMachine !== 'function') {
-      return {
-        built: false,
-        message: CORE_NOT_BUILT,
-        details: [['flat64 exports', exportsFound.join(', ') || '(none)']],
-      };
+    const info = await probe();
+    if (!info.built) {
+      return { built: false, message: CORE_NOT_BUILT, details: [['flat64 exports', info.exports.join(', ') || '(none)']] };
     }
     return {
       built: true,
-      message: 'CPU core loaded (FlatMachine)',
-      details: [['flat64 exports', exportsFound.join(', ')]],
+      message: CORE_LOADED,
+      details: [
+        ['flat64 exports', info.exports.join(', ')],
+        ['runs in', 'Web Worker (module), comlink'],
+        ['RAM', `${info.ramBytes >> 20} MiB, flat 64-bit, CPL 0, no paging`],
+      ],
     };
   } catch (err) {
     return {

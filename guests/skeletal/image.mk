@@ -1,0 +1,7 @@
+# The skeletal 64-bit guest kernel (the paper's "simple skeletal 64-bit kernels"):
+# multiboot v1 (with the address fields, so QEMU -kernel takes the ELF64 file), long mode,
+# GDT+TSS, IDT, PIC+PIT timer, ticks on serial and VGA. See skeletal/main.c.
+IMAGES += skeletal
+skeletal_SRCS := skeletal/boot.S skeletal/isr.S skeletal/main.c skeletal/gdt.c skeletal/idt.c \
+                 lib/serial.c lib/vga.c lib/printf.c lib/string.c lib/pic.c lib/pit.c
+skeletal_LDS := skeletal/skeletal.ld

@@ -1,0 +1,779 @@
+// Multiboot v1 loader (Multiboot Specification 0.6.96) that plays GRUB: finds
+// the multiboot header, loads the kernel (ELF32 i386 / ELF64 x86-64 by its
+// program headers, or any file by the header's address fields), places the
+// modules, and builds the multiboot information structure (MBI) with a BIOS-like
+// memory map. Pure TypeScript, no DOM/Worker/Node APIs.
+//
+// Everything is validated before the first byte is written: a bad image throws a
+// MultibootError naming what is wrong and leaves RAM untouched.
+//
+// Policy (where the specification leaves the loader a choice):
+//
+// - Header flags. Bits 0-15 are "required" features: the loader supports bit 0
+//   (modules page aligned: always done), bit 1 (memory information: always
+//   provided) and bit 2 (video mode: accepted and ignored, the console stays in
+//   VGA text mode and the MBI carries no VBE/framebuffer information, flags bits
+//   11 and 12 clear; the specification allows the loader to ignore the request).
+//   Any of bits 3-15 set -> MultibootError, as GRUB ("unsupported flag").
+//   Bit 16 selects the address fields; bits 17-31 are optional and ignored.
+// - Address fields (bit 16) take precedence over an ELF container, as in GRUB:
+//   the file is then loaded purely by header_addr/load_addr/load_end_addr/
+//   bss_end_addr/entry_addr (spec section 3.1.3). Otherwise the kernel must be an
+//   ELF32 EM_386 or ELF64 EM_X86_64 executable (ET_EXEC or ET_DYN, as GRUB 2);
+//   each PT_LOAD is loaded at its p_paddr (p_filesz bytes, then zeros up to
+//   p_memsz). The entry point is e_entry translated from the virtual to the
+//   physical address through the PT_LOAD segment whose virtual range contains it
+//   (GRUB 2 does the same: "entry point isn't in a segment" otherwise); for ELF64
+//   e_entry must be below 4 GiB (GRUB 2: "invalid entry point for ELF64").
+// - Where the kernel may go: everything it occupies (file bytes and bss) must lie
+//   in [1 MiB, end of RAM) and below 4 GiB. Loading below 1 MiB is refused, like
+//   GRUB Legacy ("Loading below 1MB is not supported"): low memory holds the
+//   BIOS data area, the entry stack, the MBI, the EBDA at 0x9FC00, the VGA
+//   buffer at 0xB8000 and the ROM area. Segments must not overlap each other.
+// - Modules: in the order given, each at the next 4 KiB boundary after the
+//   kernel's end (after the previous module's command line), each followed by its
+//   NUL-terminated command line at the next 4-byte boundary after mod_end.
+//   mod_end is exclusive (address of the first byte after the module), as GRUB.
+// - The MBI lives in low memory at MBI_ADDR (0x10000), far from the kernel and
+//   modules (both >= 1 MiB), below the EBDA and the VGA buffer, above the entry
+//   stack. Layout, every item 4-byte aligned:
+//     0x10000  multiboot_info (116 bytes, all fields of spec 0.6.96; unused ones 0)
+//     0x10074  memory map: 4 entries of 24 bytes {size = 20, base_addr u64,
+//              length u64, type}
+//     0x100D4  module list: mods_count entries of 16 bytes {mod_start, mod_end,
+//              string, reserved = 0}
+//     ...      kernel command line (NUL-terminated, UTF-8), 4-aligned
+//     ...      boot loader name ("Pacifica" by default), 4-aligned
+//   It must fit below 0x9FC00 (only very long command lines could exceed that).
+// - MBI flags: bit 0 (mem_lower = 639, mem_upper = (RAM - 1 MiB) / 1024 KiB),
+//   bit 2 (cmdline, always; '' when none is given, GRUB always passes one), bit 3
+//   (modules, only when there is at least one, as GRUB 2; otherwise mods_count
+//   and mods_addr are 0), bit 6 (memory map), bit 9 (boot loader name). Not
+//   provided: bit 1 boot_device, bits 4/5 symbols, 7 drives, 8 config table,
+//   10 APM, 11 VBE, 12 framebuffer.
+// - Memory map (as SeaBIOS reports it under QEMU):
+//     [0,        0x9FC00)  type 1 available
+//     [0x9FC00,  0xA0000)  type 2 reserved (EBDA)
+//     [0xF0000,  0x100000) type 2 reserved (BIOS ROM)
+//     [0x100000, RAM end)  type 1 available
+//   The VGA window / option ROM hole [0xA0000, 0xF0000) is not listed. RAM is one
+//   contiguous region from 0 (DESIGN.md), so there is a single upper entry.
+
+import { ElfError, EM_386, EM_X86_64, ET_DYN, ET_EXEC, parseElf, PT_LOAD, type ElfImage } from './elf';
+import { PAGE_SHIFT, type PhysMem } from '../mem/phys';
+
+export class MultibootError extends Error {
+  constructor(message: string) {
+    super(`multiboot: ${message}`);
+    this.name = 'MultibootError';
+  }
+}
+
+// ---- constants -----------------------------------------------------------------
+
+export const MULTIBOOT_HEADER_MAGIC = 0x1badb002;
+export const MULTIBOOT_BOOTLOADER_MAGIC = 0x2badb002;
+/** The header must lie (its first 12 bytes) within this many bytes of the file start. */
+export const MULTIBOOT_SEARCH = 8192;
+export const MULTIBOOT_HEADER_ALIGN = 4;
+
+/** Header flags. */
+export const MULTIBOOT_PAGE_ALIGN = 1 << 0;
+export const MULTIBOOT_MEMORY_INFO = 1 << 1;
+export const MULTIBOOT_VIDEO_MODE = 1 << 2;
+export const MULTIBOOT_AOUT_KLUDGE = 1 << 16;
+/** Required-feature bits this loader does not support (bits 3-15), as GRUB's MULTIBOOT_UNSUPPORTED. */
+export const MULTIBOOT_UNSUPPORTED = 0x0000fff8;
+
+/** MBI flags. */
+export const MULTIBOOT_INFO_MEMORY = 1 << 0;
+export const MULTIBOOT_INFO_BOOTDEV = 1 << 1;
+export const MULTIBOOT_INFO_CMDLINE = 1 << 2;
+export const MULTIBOOT_INFO_MODS = 1 << 3;
+export const MULTIBOOT_INFO_AOUT_SYMS = 1 << 4;
+export const MULTIBOOT_INFO_ELF_SHDR = 1 << 5;
+export const MULTIBOOT_INFO_MEM_MAP = 1 << 6;
+export const MULTIBOOT_INFO_DRIVE_INFO = 1 << 7;
+export const MULTIBOOT_INFO_CONFIG_TABLE = 1 << 8;
+export const MULTIBOOT_INFO_BOOT_LOADER_NAME = 1 << 9;
+export const MULTIBOOT_INFO_APM_TABLE = 1 << 10;
+export const MULTIBOOT_INFO_VBE_INFO = 1 << 11;
+export const MULTIBOOT_INFO_FRAMEBUFFER_INFO = 1 << 12;
+
+export const MULTIBOOT_MEMORY_AVAILABLE = 1;
+export const MULTIBOOT_MEMORY_RESERVED = 2;
+
+/** Size of struct multiboot_info (spec 0.6.96, up to color_info). */
+export const MBI_SIZE = 116;
+/** Where the loader puts the MBI and everything it points to (except module strings). */
+export const MBI_ADDR = 0x10000;
+/** End (exclusive) of the region available to the MBI: the EBDA starts here. */
+export const MBI_LIMIT = 0x9fc00;
+/** Kernels must load at or above this address. */
+export const KERNEL_MIN_ADDR = 0x100000;
+/** Stack pointer the machine sets at entry (the spec leaves ESP undefined). */
+export const MULTIBOOT_ENTRY_ESP = 0x7000;
+export const DEFAULT_BOOT_LOADER_NAME = 'Pacifica';
+
+const EBDA_START = 0x9fc00;
+const EBDA_END = 0xa0000;
+const BIOS_ROM_START = 0xf0000;
+const ONE_MIB = 0x100000;
+const FOUR_GIB = 0x1_0000_0000;
+const PAGE = 4096;
+
+/**
+ * CPU state at the kernel's entry, as a GRUB-like loader guarantees it (spec
+ * section 3.2 "Machine state") plus the values this machine picks where the spec
+ * says "undefined". The machine applies this when it starts a multiboot kernel.
+ */
+export const MULTIBOOT_ENTRY_STATE = {
+  /** The boot loader magic: tells the kernel it was loaded by a multiboot loader. */
+  eax: MULTIBOOT_BOOTLOADER_MAGIC,
+  /** EBX = 32-bit physical address of the MBI (MultibootBoot.ebx). */
+  ebx: 'physical address of the multiboot information structure (MultibootBoot.ebx)',
+  /** EIP = MultibootBoot.entry. */
+  eip: 'MultibootBoot.entry',
+  /**
+   * CS: 32-bit read/execute code segment, offset 0, limit 0xFFFFFFFF. The
+   * selector value is undefined by the spec; GRUB uses 0x08, so do we.
+   */
+  cs: { selector: 0x08, base: 0, limit: 0xffffffff, type: 0xb /* execute/read, accessed */, s: 1, dpl: 0, p: 1, db: 1, l: 0, g: 1 },
+  /** DS, ES, FS, GS, SS: 32-bit read/write data segments, offset 0, limit 0xFFFFFFFF (selector 0x10, as GRUB). */
+  data: { selector: 0x10, base: 0, limit: 0xffffffff, type: 0x3 /* read/write, accessed */, s: 1, dpl: 0, p: 1, db: 1, l: 0, g: 1 },
+  /** CR0: PE = 1, PG = 0 (ET = 1 as on real hardware, everything else 0): 0x00000011. */
+  cr0: 0x00000011,
+  /** CR3, CR4, EFER: 0 (no paging, no PAE, not in long mode). */
+  cr3: 0,
+  cr4: 0,
+  efer: 0,
+  /** EFLAGS: VM = 0, IF = 0 (only the always-one bit 1 set). */
+  eflags: 0x00000002,
+  /** Gate A20 is enabled. */
+  a20: true,
+  /**
+   * ESP: undefined by the spec, the kernel must set up its own stack. We set
+   * 0x7000 (free low memory below the MBI at 0x10000) so a push before that works.
+   */
+  esp: MULTIBOOT_ENTRY_ESP,
+  /**
+   * GDTR and IDTR: undefined by the spec: the kernel must load its own before
+   * reloading a segment register or enabling interrupts. The machine leaves
+   * GDTR = { base: 0, limit: 0 } and IDTR = { base: 0, limit: 0x3FF } (reset values).
+   */
+  gdtr: { base: 0, limit: 0 },
+  idtr: { base: 0, limit: 0x3ff },
+} as const;
+
+// ---- public types ----------------------------------------------------------------
+
+export interface MultibootAddressFields {
+  headerAddr: number;
+  loadAddr: number;
+  /** 0: load to the end of the file. */
+  loadEndAddr: number;
+  /** 0: no bss. */
+  bssEndAddr: number;
+  entryAddr: number;
+}
+
+export interface MultibootVideoFields {
+  modeType: number;
+  width: number;
+  height: number;
+  depth: number;
+}
+
+export interface MultibootHeader {
+  /** File offset of the magic. */
+  offset: number;
+  magic: number;
+  flags: number;
+  checksum: number;
+  /** Present iff flags bit 16 is set. */
+  address?: MultibootAddressFields;
+  /** Present iff flags bit 2 is set and the fields are in the file (recorded, ignored). */
+  video?: MultibootVideoFields;
+}
+
+export interface MultibootModuleInput {
+  bytes: Uint8Array;
+  cmdline: string;
+}
+
+export interface MultibootOptions {
+  /** Kernel command line (MBI bit 2; '' if absent). */
+  cmdline?: string;
+  /** Boot modules, placed in this order. */
+  modules?: MultibootModuleInput[];
+  /** MBI boot_loader_name; default "Pacifica". */
+  bootLoaderName?: string;
+}
+
+export interface MultibootMmapEntry {
+  /** Size of the entry minus this field (20 for the entries we write). */
+  size: number;
+  /** Physical start address (64-bit, as a number). */
+  base: number;
+  /** Length in bytes (64-bit, as a number). */
+  length: number;
+  /** 1 = available, 2 = reserved, ... */
+  type: number;
+}
+
+export interface MultibootModuleInfo {
+  /** mod_start */
+  start: number;
+  /** mod_end (exclusive) */
+  end: number;
+  /** The string field's target. */
+  cmdline: string;
+  /** The string field (physical address of the command line). */
+  cmdlineAddr: number;
+  reserved: number;
+}
+
+/** The multiboot information structure, decoded (fields present per flags). */
+export interface MultibootInfo {
+  /** Physical address of the structure. */
+  addr: number;
+  flags: number;
+  /** Bit 0: KiB of lower / upper memory. */
+  memLower?: number;
+  memUpper?: number;
+  /** Bit 1. */
+  bootDevice?: number;
+  /** Bit 2. */
+  cmdline?: string;
+  cmdlineAddr?: number;
+  /** Bit 3. */
+  mods?: { count: number; addr: number; list: MultibootModuleInfo[] };
+  /** Bit 6. */
+  mmap?: { addr: number; length: number; entries: MultibootMmapEntry[] };
+  /** Bit 9. */
+  bootLoaderName?: string;
+  bootLoaderNameAddr?: number;
+}
+
+export interface MultibootSegment {
+  /** Physical address. */
+  start: number;
+  /** Bytes copied from the file. */
+  fileSize: number;
+  /** Bytes occupied in memory (the tail beyond fileSize is zeroed). */
+  memSize: number;
+  /** File offset of the copied bytes. */
+  fileOffset: number;
+}
+
+export interface MultibootBoot {
+  /** Physical address to jump to (EIP). */
+  entry: number;
+  eax: typeof MULTIBOOT_BOOTLOADER_MAGIC;
+  /** Physical address of the MBI. */
+  ebx: number;
+  /** Stack pointer the machine sets (MULTIBOOT_ENTRY_ESP; undefined by the spec). */
+  esp: number;
+  /** Lowest physical address the kernel occupies. */
+  kernelStart: number;
+  /** First physical address after the kernel (including bss). */
+  kernelEnd: number;
+  /** How the kernel was loaded. */
+  format: 'elf32' | 'elf64' | 'address-fields';
+  /** What was written for the kernel. */
+  segments: MultibootSegment[];
+  modules: Array<{ start: number; end: number; cmdline: string; cmdlineAddr: number }>;
+  /** The MBI as written. decodeMbi(mem, ebx) reads back the same thing. */
+  mbi: MultibootInfo;
+  /** [start, end) of the low-memory area holding the MBI, memory map, module list and strings. */
+  mbiRegion: { start: number; end: number };
+  header: MultibootHeader;
+  /**
+   * The parsed ELF: the image the kernel was loaded from, or with address fields,
+   * the file parsed as ELF if it is one (for the debugger's symbols only).
+   */
+  elf?: ElfImage;
+}
+
+// ---- helpers -----------------------------------------------------------------------
+
+function hex(v: number | bigint): string {
+  return '0x' + v.toString(16);
+}
+
+function alignUp(v: number, a: number): number {
+  return Math.ceil(v / a) * a;
+}
+
+function range(start: number, end: number): string {
+  return `[${hex(start)}, ${hex(end)})`;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+function cString(s: unknown, what: string): Uint8Array {
+  if (typeof s !== 'string') throw new MultibootError(`${what} is not a string`);
+  const b = encoder.encode(s);
+  if (b.includes(0)) throw new MultibootError(`${what} contains a NUL character`);
+  const out = new Uint8Array(b.length + 1);
+  out.set(b);
+  return out;
+}
+
+interface Write {
+  pa: number;
+  bytes: Uint8Array;
+  /** Zero bytes following `bytes`. */
+  zero: number;
+}
+
+// ---- header --------------------------------------------------------------------------
+
+/** Finds and checks the multiboot header (throws MultibootError). */
+export function findMultibootHeader(kernel: Uint8Array): MultibootHeader {
+  if (!(kernel instanceof Uint8Array)) throw new MultibootError('kernel image is not a Uint8Array');
+  if (kernel.length < 12) {
+    throw new MultibootError(`kernel image is too short (${kernel.length} bytes) to contain a multiboot header`);
+  }
+  const dv = new DataView(kernel.buffer, kernel.byteOffset, kernel.byteLength);
+  const len = Math.min(kernel.length, MULTIBOOT_SEARCH);
+  let badChecksum: { offset: number; flags: number; checksum: number } | undefined;
+  let found = -1;
+  for (let off = 0; off + 12 <= len; off += MULTIBOOT_HEADER_ALIGN) {
+    if (dv.getUint32(off, true) !== MULTIBOOT_HEADER_MAGIC) continue;
+    const flags = dv.getUint32(off + 4, true);
+    const checksum = dv.getUint32(off + 8, true);
+    if (((MULTIBOOT_HEADER_MAGIC + flags + checksum) >>> 0) === 0) {
+      found = off;
+      break;
+    }
+    // GRUB keeps searching after a magic with a bad checksum.
+    badChecksum ??= { offset: off, flags, checksum };
+  }
+  if (found < 0) {
+    if (badChecksum) {
+      const sum = (MULTIBOOT_HEADER_MAGIC + badChecksum.flags + badChecksum.checksum) >>> 0;
+      throw new MultibootError(
+        `bad header checksum at file offset ${hex(badChecksum.offset)}: magic + flags (${hex(badChecksum.flags)}) + checksum ` +
+          `(${hex(badChecksum.checksum)}) = ${hex(sum)} mod 2^32, must be 0 (expected checksum ${hex((-(MULTIBOOT_HEADER_MAGIC + badChecksum.flags)) >>> 0)})`,
+      );
+    }
+    throw new MultibootError(
+      `no multiboot header found: magic ${hex(MULTIBOOT_HEADER_MAGIC)} must be at a 4-byte aligned offset within the first ${MULTIBOOT_SEARCH} bytes`,
+    );
+  }
+  const flags = dv.getUint32(found + 4, true);
+  const header: MultibootHeader = { offset: found, magic: MULTIBOOT_HEADER_MAGIC, flags, checksum: dv.getUint32(found + 8, true) };
+  const unsupported = flags & MULTIBOOT_UNSUPPORTED;
+  if (unsupported !== 0) {
+    throw new MultibootError(
+      `unsupported required feature flags ${hex(unsupported)} in header flags ${hex(flags)}: this loader supports bits 0 ` +
+        `(page-aligned modules), 1 (memory information) and 2 (video mode, ignored); bits 3-15 are refused as GRUB does`,
+    );
+  }
+  if (flags & MULTIBOOT_AOUT_KLUDGE) {
+    if (found + 32 > kernel.length) {
+      throw new MultibootError(
+        `header at file offset ${hex(found)} has flags bit 16 (address fields) but the file ends before them ` +
+          `(needs ${found + 32} bytes, file has ${kernel.length})`,
+      );
+    }
+    header.address = {
+      headerAddr: dv.getUint32(found + 12, true),
+      loadAddr: dv.getUint32(found + 16, true),
+      loadEndAddr: dv.getUint32(found + 20, true),
+      bssEndAddr: dv.getUint32(found + 24, true),
+      entryAddr: dv.getUint32(found + 28, true),
+    };
+  }
+  if ((flags & MULTIBOOT_VIDEO_MODE) && found + 48 <= kernel.length) {
+    header.video = {
+      modeType: dv.getUint32(found + 32, true),
+      width: dv.getUint32(found + 36, true),
+      height: dv.getUint32(found + 40, true),
+      depth: dv.getUint32(found + 44, true),
+    };
+  }
+  return header;
+}
+
+// ---- kernel placement ------------------------------------------------------------------
+
+interface KernelPlan {
+  format: MultibootBoot['format'];
+  segments: MultibootSegment[];
+  entry: number;
+  elf?: ElfImage;
+}
+
+function checkPlacement(what: string, start: number, end: number, limit: number, ramSize: number, hint = ''): void {
+  if (start < KERNEL_MIN_ADDR) {
+    throw new MultibootError(
+      `${what} ${range(start, end)} starts below 1 MiB: loading below ${hex(KERNEL_MIN_ADDR)} is not supported ` +
+        `(low memory holds the BIOS data area, the MBI, the EBDA at 0x9fc00, the VGA buffer at 0xb8000 and ROM; GRUB Legacy refuses it too)${hint}`,
+    );
+  }
+  if (end > FOUR_GIB) throw new MultibootError(`${what} ${range(start, end)} extends beyond 4 GiB`);
+  if (end > limit) {
+    throw new MultibootError(`${what} ${range(start, end)} extends beyond the end of RAM (${hex(ramSize)}, ${ramSize / ONE_MIB} MiB)`);
+  }
+}
+
+function planAddressFields(kernel: Uint8Array, header: MultibootHeader, a: MultibootAddressFields, limit: number, ramSize: number): KernelPlan {
+  const f = (n: number) => hex(n);
+  if (a.loadAddr > a.headerAddr) {
+    throw new MultibootError(`address fields: load_addr ${f(a.loadAddr)} is above header_addr ${f(a.headerAddr)} (the header must be inside the loaded image)`);
+  }
+  const loadOffset = header.offset - (a.headerAddr - a.loadAddr);
+  if (loadOffset < 0) {
+    throw new MultibootError(
+      `address fields: load_addr ${f(a.loadAddr)} is ${f(a.headerAddr - a.loadAddr)} bytes below header_addr ${f(a.headerAddr)}, ` +
+        `but the header is only ${f(header.offset)} bytes into the file (the load would start before the file)`,
+    );
+  }
+  let loadSize: number;
+  if (a.loadEndAddr === 0) {
+    loadSize = kernel.length - loadOffset;
+  } else {
+    if (a.loadEndAddr < a.loadAddr) {
+      throw new MultibootError(`address fields: load_end_addr ${f(a.loadEndAddr)} is below load_addr ${f(a.loadAddr)}`);
+    }
+    loadSize = a.loadEndAddr - a.loadAddr;
+    if (loadOffset + loadSize > kernel.length) {
+      throw new MultibootError(
+        `address fields: load_end_addr ${f(a.loadEndAddr)} is beyond the end of the file: ${f(loadSize)} bytes from file offset ` +
+          `${f(loadOffset)} need ${loadOffset + loadSize} bytes, the file has ${kernel.length}`,
+      );
+    }
+  }
+  const loadEnd = a.loadAddr + loadSize;
+  if (a.headerAddr + 12 > loadEnd) {
+    throw new MultibootError(`address fields: header_addr ${f(a.headerAddr)} is outside the loaded range ${range(a.loadAddr, loadEnd)}`);
+  }
+  let bssEnd = loadEnd;
+  if (a.bssEndAddr !== 0) {
+    if (a.bssEndAddr < loadEnd) {
+      throw new MultibootError(`address fields: bss_end_addr ${f(a.bssEndAddr)} is below the end of the loaded data ${f(loadEnd)}`);
+    }
+    bssEnd = a.bssEndAddr;
+  }
+  checkPlacement('kernel image (address fields)', a.loadAddr, bssEnd, limit, ramSize);
+  if (a.entryAddr < a.loadAddr || a.entryAddr >= bssEnd) {
+    throw new MultibootError(`address fields: entry_addr ${f(a.entryAddr)} is outside the loaded image ${range(a.loadAddr, bssEnd)}`);
+  }
+  let elf: ElfImage | undefined;
+  try {
+    elf = parseElf(kernel);
+  } catch {
+    elf = undefined; // not an ELF: fine, the address fields say everything.
+  }
+  return {
+    format: 'address-fields',
+    segments: [{ start: a.loadAddr, fileSize: loadSize, memSize: bssEnd - a.loadAddr, fileOffset: loadOffset }],
+    entry: a.entryAddr,
+    ...(elf ? { elf } : {}),
+  };
+}
+
+function planElf(kernel: Uint8Array, limit: number, ramSize: number): KernelPlan {
+  let elf: ElfImage;
+  try {
+    elf = parseElf(kernel);
+  } catch (e) {
+    if (e instanceof ElfError) {
+      throw new MultibootError(`kernel has no address fields (header flags bit 16 clear), so it must be an ELF executable: ${e.message}`);
+    }
+    throw e;
+  }
+  if (elf.elfClass === 32 && elf.machine !== EM_386) {
+    throw new MultibootError(`ELF32 kernel has machine ${elf.machine}, expected 3 (EM_386)`);
+  }
+  if (elf.elfClass === 64 && elf.machine !== EM_X86_64) {
+    throw new MultibootError(`ELF64 kernel has machine ${elf.machine}, expected 62 (EM_X86_64)`);
+  }
+  if (elf.type !== ET_EXEC && elf.type !== ET_DYN) {
+    throw new MultibootError(`ELF kernel has type ${elf.type}, expected 2 (ET_EXEC) or 3 (ET_DYN)`);
+  }
+  if (elf.elfClass === 64 && elf.entryHi !== 0) {
+    throw new MultibootError(`ELF64 kernel entry point ${hex(elf.entry)} is not below 4 GiB (it is entered in 32-bit protected mode)`);
+  }
+  const segments: MultibootSegment[] = [];
+  for (const ph of elf.loadSegments) {
+    if (ph.memsz === 0n) continue;
+    const what = `ELF segment ${ph.index} (PT_LOAD, p_paddr ${hex(ph.paddr)}, p_memsz ${hex(ph.memsz)})`;
+    if (ph.paddr + ph.memsz > BigInt(FOUR_GIB)) throw new MultibootError(`${what} extends beyond 4 GiB`);
+    const start = Number(ph.paddr);
+    const memSize = Number(ph.memsz);
+    const hint = ph.offset === 0
+      ? '; this segment starts at file offset 0, so it holds the ELF headers: `ld -Ttext 0x100000` without a linker script ' +
+        'puts them one page below the text; link with a linker script (. = 1M) or -Ttext-segment=0x100000'
+      : '';
+    checkPlacement(what, start, start + memSize, limit, ramSize, hint);
+    segments.push({ start, fileSize: ph.filesz, memSize, fileOffset: ph.offset });
+  }
+  if (segments.length === 0) throw new MultibootError('ELF kernel has no loadable (PT_LOAD, p_memsz > 0) segments');
+  const sorted = [...segments].sort((x, y) => x.start - y.start);
+  for (let i = 1; i < sorted.length; i++) {
+    const p = sorted[i - 1]!;
+    const s = sorted[i]!;
+    if (s.start < p.start + p.memSize) {
+      throw new MultibootError(`ELF segments overlap in physical memory: ${range(p.start, p.start + p.memSize)} and ${range(s.start, s.start + s.memSize)}`);
+    }
+  }
+  let entry = -1;
+  for (const ph of elf.loadSegments) {
+    if (ph.memsz === 0n) continue;
+    if (ph.vaddr <= elf.entry && elf.entry < ph.vaddr + ph.memsz) {
+      entry = Number(elf.entry - ph.vaddr + ph.paddr);
+      break;
+    }
+  }
+  if (entry < 0) {
+    throw new MultibootError(`ELF entry point ${hex(elf.entry)} is not inside any loadable segment`);
+  }
+  return { format: elf.elfClass === 64 ? 'elf64' : 'elf32', segments, entry, elf };
+}
+
+// ---- loader ------------------------------------------------------------------------------
+
+/**
+ * Loads a multiboot kernel and its modules into RAM and builds the MBI, as GRUB
+ * would. Validates everything first; on any problem throws a MultibootError and
+ * writes nothing.
+ */
+export function loadMultiboot(mem: PhysMem, kernel: Uint8Array, opts: MultibootOptions = {}): MultibootBoot {
+  const ramSize = mem.size;
+  const limit = Math.min(ramSize, FOUR_GIB);
+  if (ramSize <= ONE_MIB) throw new MultibootError(`RAM (${hex(ramSize)} bytes) is too small: a multiboot kernel loads above 1 MiB`);
+
+  const header = findMultibootHeader(kernel);
+  const plan = header.address
+    ? planAddressFields(kernel, header, header.address, limit, ramSize)
+    : planElf(kernel, limit, ramSize);
+
+  const writes: Write[] = [];
+  let kernelStart = Infinity;
+  let kernelEnd = 0;
+  for (const s of plan.segments) {
+    writes.push({ pa: s.start, bytes: kernel.subarray(s.fileOffset, s.fileOffset + s.fileSize), zero: s.memSize - s.fileSize });
+    kernelStart = Math.min(kernelStart, s.start);
+    kernelEnd = Math.max(kernelEnd, s.start + s.memSize);
+  }
+
+  // Modules, page aligned after the kernel, each followed by its command line.
+  const modInputs = opts.modules ?? [];
+  if (!Array.isArray(modInputs)) throw new MultibootError('modules is not an array');
+  const modules: MultibootBoot['modules'] = [];
+  let cur = alignUp(kernelEnd, PAGE);
+  modInputs.forEach((m, i) => {
+    if (!m || !(m.bytes instanceof Uint8Array)) throw new MultibootError(`module ${i}: bytes is not a Uint8Array`);
+    const str = cString(m.cmdline, `module ${i} command line`);
+    const start = cur;
+    const end = start + m.bytes.length;
+    const strAddr = alignUp(end, 4);
+    const strEnd = strAddr + str.length;
+    if (strEnd > limit) {
+      throw new MultibootError(
+        `module ${i} (${JSON.stringify(m.cmdline)}, ${m.bytes.length} bytes) does not fit: it and its command line need ` +
+          `${range(start, strEnd)} but RAM ends at ${hex(limit)}`,
+      );
+    }
+    writes.push({ pa: start, bytes: m.bytes, zero: 0 });
+    writes.push({ pa: strAddr, bytes: str, zero: 0 });
+    modules.push({ start, end, cmdline: m.cmdline, cmdlineAddr: strAddr });
+    cur = alignUp(strEnd, PAGE);
+  });
+
+  // The MBI area in low memory.
+  const cmdlineStr = cString(opts.cmdline ?? '', 'kernel command line');
+  const nameStr = cString(opts.bootLoaderName ?? DEFAULT_BOOT_LOADER_NAME, 'boot loader name');
+  const mmapEntries: MultibootMmapEntry[] = [
+    { size: 20, base: 0, length: EBDA_START, type: MULTIBOOT_MEMORY_AVAILABLE },
+    { size: 20, base: EBDA_START, length: EBDA_END - EBDA_START, type: MULTIBOOT_MEMORY_RESERVED },
+    { size: 20, base: BIOS_ROM_START, length: ONE_MIB - BIOS_ROM_START, type: MULTIBOOT_MEMORY_RESERVED },
+    { size: 20, base: ONE_MIB, length: ramSize - ONE_MIB, type: MULTIBOOT_MEMORY_AVAILABLE },
+  ];
+  const mbiAddr = MBI_ADDR;
+  const mmapAddr = mbiAddr + MBI_SIZE;
+  const mmapLength = mmapEntries.length * 24;
+  const modsAddr = mmapAddr + mmapLength;
+  const cmdlineAddr = modsAddr + modules.length * 16;
+  const nameAddr = alignUp(cmdlineAddr + cmdlineStr.length, 4);
+  const areaEnd = alignUp(nameAddr + nameStr.length, 4);
+  if (areaEnd > MBI_LIMIT) {
+    throw new MultibootError(
+      `multiboot information (MBI, memory map, module list, command line, loader name: ${areaEnd - mbiAddr} bytes) ` +
+        `does not fit in low memory ${range(mbiAddr, MBI_LIMIT)}`,
+    );
+  }
+
+  const flags =
+    MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_BOOT_LOADER_NAME |
+    (modules.length > 0 ? MULTIBOOT_INFO_MODS : 0);
+  const memLower = EBDA_START / 1024;
+  const memUpper = Math.min(Math.floor((ramSize - ONE_MIB) / 1024), 0xffffffff);
+
+  const area = new Uint8Array(areaEnd - mbiAddr);
+  const dv = new DataView(area.buffer);
+  const at = (pa: number) => pa - mbiAddr;
+  dv.setUint32(at(mbiAddr) + 0, flags, true);
+  dv.setUint32(at(mbiAddr) + 4, memLower, true);
+  dv.setUint32(at(mbiAddr) + 8, memUpper, true);
+  dv.setUint32(at(mbiAddr) + 16, cmdlineAddr, true);
+  dv.setUint32(at(mbiAddr) + 20, modules.length, true);
+  dv.setUint32(at(mbiAddr) + 24, modules.length > 0 ? modsAddr : 0, true);
+  dv.setUint32(at(mbiAddr) + 44, mmapLength, true);
+  dv.setUint32(at(mbiAddr) + 48, mmapAddr, true);
+  dv.setUint32(at(mbiAddr) + 64, nameAddr, true);
+  mmapEntries.forEach((e, i) => {
+    const o = at(mmapAddr) + i * 24;
+    dv.setUint32(o, e.size, true);
+    dv.setUint32(o + 4, e.base % FOUR_GIB, true);
+    dv.setUint32(o + 8, Math.floor(e.base / FOUR_GIB), true);
+    dv.setUint32(o + 12, e.length % FOUR_GIB, true);
+    dv.setUint32(o + 16, Math.floor(e.length / FOUR_GIB), true);
+    dv.setUint32(o + 20, e.type, true);
+  });
+  modules.forEach((m, i) => {
+    const o = at(modsAddr) + i * 16;
+    dv.setUint32(o, m.start, true);
+    dv.setUint32(o + 4, m.end, true);
+    dv.setUint32(o + 8, m.cmdlineAddr, true);
+    dv.setUint32(o + 12, 0, true);
+  });
+  area.set(cmdlineStr, at(cmdlineAddr));
+  area.set(nameStr, at(nameAddr));
+  writes.push({ pa: mbiAddr, bytes: area, zero: 0 });
+
+  const mbi: MultibootInfo = {
+    addr: mbiAddr,
+    flags,
+    memLower,
+    memUpper,
+    cmdline: opts.cmdline ?? '',
+    cmdlineAddr,
+    ...(modules.length > 0
+      ? { mods: { count: modules.length, addr: modsAddr, list: modules.map((m) => ({ start: m.start, end: m.end, cmdline: m.cmdline, cmdlineAddr: m.cmdlineAddr, reserved: 0 })) } }
+      : {}),
+    mmap: { addr: mmapAddr, length: mmapLength, entries: mmapEntries },
+    bootLoaderName: opts.bootLoaderName ?? DEFAULT_BOOT_LOADER_NAME,
+    bootLoaderNameAddr: nameAddr,
+  };
+
+  // Everything is valid: write.
+  for (const w of writes) {
+    mem.load(w.pa, w.bytes);
+    if (w.zero > 0) zeroFill(mem, w.pa + w.bytes.length, w.zero);
+  }
+
+  return {
+    entry: plan.entry,
+    eax: MULTIBOOT_BOOTLOADER_MAGIC,
+    ebx: mbiAddr,
+    esp: MULTIBOOT_ENTRY_ESP,
+    kernelStart,
+    kernelEnd,
+    format: plan.format,
+    segments: plan.segments,
+    modules,
+    mbi,
+    mbiRegion: { start: mbiAddr, end: areaEnd },
+    header,
+    ...(plan.elf ? { elf: plan.elf } : {}),
+  };
+}
+
+function zeroFill(mem: PhysMem, pa: number, n: number): void {
+  mem.u8.fill(0, pa, pa + n);
+  const last = (pa + n - 1) >>> PAGE_SHIFT;
+  for (let p = pa >>> PAGE_SHIFT; p <= last; p++) if (mem.codePage[p]) mem.onCodeWrite(p);
+}
+
+// ---- reader (for the debugger and the tests) ----------------------------------------------
+
+const MAX_STRING = 1 << 20;
+const MAX_MODS = 4096;
+const MAX_MMAP_ENTRIES = 4096;
+
+/**
+ * Reads a multiboot information structure back from RAM. Independent of the
+ * writer: it follows the pointers as a kernel would. Fields are present per the
+ * flags. Throws MultibootError if the structure points outside RAM or a string is
+ * not terminated.
+ */
+export function decodeMbi(mem: PhysMem, addr: number): MultibootInfo {
+  const size = mem.size;
+  const need = (pa: number, n: number, what: string) => {
+    if (!Number.isSafeInteger(pa) || pa < 0 || pa + n > size) {
+      throw new MultibootError(`MBI ${what} at ${hex(pa)} (+${n} bytes) is outside RAM (${hex(size)} bytes)`);
+    }
+  };
+  const u32 = (pa: number, what: string) => {
+    need(pa, 4, what);
+    return (mem.u8[pa]! | (mem.u8[pa + 1]! << 8) | (mem.u8[pa + 2]! << 16) | (mem.u8[pa + 3]! << 24)) >>> 0;
+  };
+  const u64 = (pa: number, what: string) => u32(pa, what) + u32(pa + 4, what) * FOUR_GIB;
+  const str = (pa: number, what: string) => {
+    need(pa, 1, what);
+    let end = pa;
+    const stop = Math.min(size, pa + MAX_STRING);
+    while (end < stop && mem.u8[end] !== 0) end++;
+    if (end >= stop) throw new MultibootError(`MBI ${what} at ${hex(pa)} is not NUL-terminated`);
+    return decoder.decode(mem.u8.subarray(pa, end));
+  };
+
+  need(addr, MBI_SIZE, 'structure');
+  const flags = u32(addr, 'flags');
+  const info: MultibootInfo = { addr, flags };
+  if (flags & MULTIBOOT_INFO_MEMORY) {
+    info.memLower = u32(addr + 4, 'mem_lower');
+    info.memUpper = u32(addr + 8, 'mem_upper');
+  }
+  if (flags & MULTIBOOT_INFO_BOOTDEV) info.bootDevice = u32(addr + 12, 'boot_device');
+  if (flags & MULTIBOOT_INFO_CMDLINE) {
+    info.cmdlineAddr = u32(addr + 16, 'cmdline');
+    info.cmdline = str(info.cmdlineAddr, 'cmdline');
+  }
+  if (flags & MULTIBOOT_INFO_MODS) {
+    const count = u32(addr + 20, 'mods_count');
+    const modsAddr = u32(addr + 24, 'mods_addr');
+    if (count > MAX_MODS) throw new MultibootError(`MBI mods_count ${count} is implausibly large`);
+    need(modsAddr, count * 16, 'module list');
+    const list: MultibootModuleInfo[] = [];
+    for (let i = 0; i < count; i++) {
+      const e = modsAddr + i * 16;
+      const cmdlineAddr = u32(e + 8, `module ${i} string`);
+      list.push({
+        start: u32(e, `module ${i} mod_start`),
+        end: u32(e + 4, `module ${i} mod_end`),
+        cmdline: str(cmdlineAddr, `module ${i} string`),
+        cmdlineAddr,
+        reserved: u32(e + 12, `module ${i} reserved`),
+      });
+    }
+    info.mods = { count, addr: modsAddr, list };
+  }
+  if (flags & MULTIBOOT_INFO_MEM_MAP) {
+    const length = u32(addr + 44, 'mmap_length');
+    const mmapAddr = u32(addr + 48, 'mmap_addr');
+    need(mmapAddr, length, 'memory map');
+    const entries: MultibootMmapEntry[] = [];
+    // Entries are walked by their size field, which excludes itself.
+    for (let p = mmapAddr; p < mmapAddr + length; ) {
+      if (entries.length >= MAX_MMAP_ENTRIES) throw new MultibootError('MBI memory map has too many entries');
+      const esize = u32(p, 'memory map entry size');
+      if (esize < 20 || p + 4 + esize > mmapAddr + length) {
+        throw new MultibootError(`MBI memory map entry at ${hex(p)} has bad size ${esize} (map is ${range(mmapAddr, mmapAddr + length)})`);
+      }
+      entries.push({ size: esize, base: u64(p + 4, 'memory map base_addr'), length: u64(p + 12, 'memory map length'), type: u32(p + 20, 'memory map type') });
+      p += esize + 4;
+    }
+    info.mmap = { addr: mmapAddr, length, entries };
+  }
+  if (flags & MULTIBOOT_INFO_BOOT_LOADER_NAME) {
+    info.bootLoaderNameAddr = u32(addr + 64, 'boot_loader_name');
+    info.bootLoaderName = str(info.bootLoaderNameAddr, 'boot_loader_name');
+  }
+  return info;
+}
