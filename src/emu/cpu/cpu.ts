@@ -5,21 +5,44 @@
 // cpu.hi. That keeps BigInt and allocation out of the hot path.
 import { decode, type ByteSource } from './decode';
 import { DecodedCache } from './icache';
-import { CpuFault, GP, SS_FAULT, UD } from './fault';
+import { CpuFault, GP, SS_FAULT, UD, PF } from './fault';
+import { Mmu, READ, WRITE, EXEC } from '../mem/paging';
+import { deliverEvent } from './interrupts';
 import { type Insn, BASE_RIP, SS, CS, DS, FS, GS, ES } from './insn';
 import { Lazy, getFlags } from './flags';
 import { RSP } from './regs';
 import { bindHandler } from './exec/table';
+import { setSegment } from './segments';
 import type { PhysMem } from '../mem/phys';
 import { PACIFICA_MODEL, type CpuModel } from './cpuid';
 
 export enum StopReason {
   None = 0,
-  Halt = 1, // hlt with nothing to wake it
-  Exception = 2, // an exception with nowhere to go (flat mode) or a triple fault
-  Limit = 3, // the instruction budget ran out
+  Halt = 1, // hlt: waiting for an interrupt (the machine advances time to the next device event)
+  Exception = 2, // an exception with nowhere to go (the flat setup has no IDT)
+  Limit = 3, // the instruction or cycle budget ran out
   Internal = 4, // an emulator bug; reported, never thrown to the caller
+  Shutdown = 5, // triple fault: the machine shuts down
+  DebugExit = 6, // the guest wrote to the debug-exit port
 }
+
+/** The CPU's I/O port space (the machine's bus). */
+export interface PortIo {
+  in(port: number, size: number): number;
+  out(port: number, size: number, value: number): void;
+}
+
+/** The INTR line: an interrupt controller that can supply a vector. */
+export interface InterruptSource {
+  hasInterrupt(): boolean;
+  acknowledge(): number;
+}
+
+const NO_IO: PortIo = { in: (_p, size) => (size === 1 ? 0xff : size === 2 ? 0xffff : -1), out: () => {} };
+const NO_INTR: InterruptSource = { hasInterrupt: () => false, acknowledge: () => 0 };
+
+/** Segment register slots: the six data/code registers, then LDTR and TR. */
+export const LDTR = 6, TR = 7;
 
 export class Cpu {
   /** General-purpose registers as 32-bit halves: r[2n] = low, r[2n+1] = high. */
@@ -39,12 +62,21 @@ export class Cpu {
   lsrcH = 0;
   lcf = 0;
 
-  /** Segment registers with their hidden parts (ES, CS, SS, DS, FS, GS). */
-  readonly segSel = new Int32Array(6);
-  readonly segBaseLo = new Int32Array(6);
-  readonly segBaseHi = new Int32Array(6);
-  readonly segLimit = new Int32Array(6).fill(-1);
-  readonly segAttr = new Int32Array(6);
+  /**
+   * Segment registers with their hidden parts (ES, CS, SS, DS, FS, GS, LDTR, TR).
+   * Attributes use the VMCB's 12-bit format: type(0-3) S(4) DPL(5-6) P(7) AVL(8) L(9) DB(10) G(11).
+   */
+  readonly segSel = new Int32Array(8);
+  readonly segBaseLo = new Int32Array(8);
+  readonly segBaseHi = new Int32Array(8);
+  readonly segLimit = new Int32Array(8).fill(-1);
+  readonly segAttr = new Int32Array(8);
+  gdtrBaseLo = 0;
+  gdtrBaseHi = 0;
+  gdtrLimit = 0xffff;
+  idtrBaseLo = 0;
+  idtrBaseHi = 0;
+  idtrLimit = 0xffff;
 
   /** Code size (16, 32, 64) from CS.D/CS.L and EFER.LMA. */
   mode = 64;
@@ -54,10 +86,35 @@ export class Cpu {
   cr0 = 0;
   cr2Lo = 0;
   cr2Hi = 0;
-  cr3 = 0;
+  cr3Lo = 0;
+  cr3Hi = 0;
   cr4 = 0;
+  cr8 = 0;
   efer = 0;
   paging = false;
+  /** Debug registers DR0..DR7, stored (breakpoints are the debugger's, not DR7's). */
+  readonly dr = new Float64Array(8);
+  /** Plain MSRs (STAR, LSTAR, ...) as 64-bit values in two halves, by MSR number. */
+  readonly msrs = new Map<number, [number, number]>();
+  /** Added to the cycle count to give the TSC (wrmsr TSC sets it). */
+  tscOffset = 0;
+
+  /** IA32_APIC_BASE, provided by the machine's local APIC (write returns false for #GP). */
+  apicBase: { read(): number; write(lo: number, hi: number): boolean } | null = null;
+  /** Port I/O and the INTR line, wired by the machine. */
+  io: PortIo = NO_IO;
+  intr: InterruptSource = NO_INTR;
+  /** Set when an interrupt may be deliverable (device line raised, IF set): checked between instructions. */
+  irqCheck = false;
+  /** Interrupts are inhibited for the instruction after sti / mov ss / pop ss (the shadow). */
+  shadowAt = -1;
+  /** Flat setup: an exception stops the run instead of going through the IDT. */
+  exceptionsStop = true;
+  /** Descriptor-table and TSS reads are supervisor accesses even at CPL 3. */
+  sysAccess = false;
+  /** Why the machine shut down (triple fault), for the user. */
+  shutdownReason = '';
+  readonly mmu: Mmu;
 
   /** Second return value: the high half of a 64-bit result. */
   hi = 0;
@@ -84,6 +141,7 @@ export class Cpu {
 
   constructor(readonly mem: PhysMem) {
     this.icache = new DecodedCache(mem);
+    this.mmu = new Mmu(mem, this);
   }
 
   // ---------------------------------------------------------------- registers
@@ -195,22 +253,28 @@ export class Cpu {
 
   // ---------------------------------------------------------------- memory
 
-  /** Linear -> physical. Paging arrives with the system architecture (issue 3). */
-  translate(lo: number, hi: number, _write: boolean): number {
-    if (hi !== 0) return 2 ** 52; // beyond any RAM: reads all ones, writes dropped
-    return lo >>> 0;
+  /** Linear -> physical for a read (0), write (1) or fetch (2); raises #PF. */
+  translate(lo: number, hi: number, access: number): number {
+    if (!this.paging) return hi === 0 ? lo >>> 0 : 2 ** 52; // beyond any RAM: reads all ones
+    const pa = this.mmu.translate(lo, hi, access, this.cpl === 3 && !this.sysAccess);
+    if (pa < 0) {
+      this.cr2Lo = lo;
+      this.cr2Hi = hi;
+      throw new CpuFault(PF, this.mmu.faultCode);
+    }
+    return pa;
   }
 
   read8(lo: number, hi: number): number {
-    return this.mem.read8(this.translate(lo, hi, false));
+    return this.mem.read8(this.translate(lo, hi, READ));
   }
   read16(lo: number, hi: number): number {
     if ((lo & 0xfff) > 0xffe) return this.read8(lo, hi) | (this.read8(lo + 1, hi) << 8);
-    return this.mem.read16(this.translate(lo, hi, false));
+    return this.mem.read16(this.translate(lo, hi, READ));
   }
   read32(lo: number, hi: number): number {
     if ((lo & 0xfff) > 0xffc) return this.read16(lo, hi) | (this.read16(lo + 2, hi) << 16);
-    return this.mem.read32(this.translate(lo, hi, false));
+    return this.mem.read32(this.translate(lo, hi, READ));
   }
   /** 64-bit read: returns the low half, high half in this.hi. */
   read64(lo: number, hi: number): number {
@@ -229,34 +293,34 @@ export class Cpu {
   }
 
   write8(lo: number, hi: number, v: number): void {
-    this.mem.write8(this.translate(lo, hi, true), v & 0xff);
+    this.mem.write8(this.translate(lo, hi, WRITE), v & 0xff);
   }
   write16(lo: number, hi: number, v: number): void {
     if ((lo & 0xfff) > 0xffe) {
       // Check both pages before writing either, so a fault leaves memory untouched.
-      const a = this.translate(lo, hi, true);
-      const b = this.translate(lo + 1, hi, true);
+      const a = this.translate(lo, hi, WRITE);
+      const b = this.translate(lo + 1, hi, WRITE);
       this.mem.write8(a, v & 0xff);
       this.mem.write8(b, (v >> 8) & 0xff);
       return;
     }
-    this.mem.write16(this.translate(lo, hi, true), v & 0xffff);
+    this.mem.write16(this.translate(lo, hi, WRITE), v & 0xffff);
   }
   write32(lo: number, hi: number, v: number): void {
     if ((lo & 0xfff) > 0xffc) {
       const pa: number[] = [];
-      for (let k = 0; k < 4; k++) pa.push(this.translate(lo + k, hi, true));
+      for (let k = 0; k < 4; k++) pa.push(this.translate(lo + k, hi, WRITE));
       for (let k = 0; k < 4; k++) this.mem.write8(pa[k]!, (v >> (8 * k)) & 0xff);
       return;
     }
-    this.mem.write32(this.translate(lo, hi, true), v);
+    this.mem.write32(this.translate(lo, hi, WRITE), v);
   }
   write64(lo: number, hi: number, vlo: number, vhi: number): void {
     const nlo = (lo + 4) | 0;
     const nhi = nlo >>> 0 < 4 ? hi + 1 : hi;
     if (((lo & 0xfff) > 0xff8)) {
       // Crossing a page: probe the second half first so a fault changes nothing.
-      this.translate(nlo, nhi, true);
+      this.translate(nlo, nhi, WRITE);
     }
     this.write32(lo, hi, vlo);
     this.write32(nlo, nhi, vhi);
@@ -379,7 +443,7 @@ export class Cpu {
   private fetchByte(off: number): number {
     const lo = (this.fetchBase + off) | 0;
     const hi = this.mode === 64 ? (this.ripHi + (lo >>> 0 < this.fetchBase >>> 0 ? 1 : 0)) | 0 : 0;
-    return this.mem.read8(this.translate(lo, hi, false));
+    return this.mem.read8(this.translate(lo, hi, READ));
   }
 
   /** Execute one instruction (or deliver the exception it raises). */
@@ -399,13 +463,18 @@ export class Cpu {
     while (left > 0 && this.stop === StopReason.None) {
       try {
         while (left > 0) {
+          if (this.irqCheck && this.takeInterrupt()) continue;
+          if (this.halted) {
+            this.stop = StopReason.Halt;
+            return;
+          }
           const slo = this.ripLo;
           const shi = this.ripHi;
           this.startLo = slo;
           this.startHi = shi;
           const mode = this.mode;
           const linLo = mode === 64 ? slo : (slo + this.segBaseLo[CS]!) | 0;
-          const pa = !this.paging && shi === 0 ? linLo >>> 0 : this.translate(linLo, shi, false);
+          const pa = !this.paging && shi === 0 ? linLo >>> 0 : this.translate(linLo, shi, EXEC);
           const page = pages[pa >>> 12];
           let i = page !== undefined ? page[pa & 0xfff] : undefined;
           if (i === undefined || i.mode !== mode) {
@@ -448,12 +517,46 @@ export class Cpu {
   }
 
   /**
-   * Deliver an exception. Without an IDT (the flat setup of this core) it stops
-   * the machine and records the fault; the system architecture replaces this.
+   * Deliver an exception: through the IDT (interrupts.ts, with the double- and
+   * triple-fault rules), or, in the flat setup, stop and report it.
    */
   deliver(f: CpuFault): void {
     this.lastFault = f;
-    this.stop = StopReason.Exception;
+    if (this.exceptionsStop) {
+      this.stop = StopReason.Exception;
+      return;
+    }
+    deliverEvent(this, f.vector, f.errorCode, f.trap ? 'soft' : 'exception');
+  }
+
+  /** Between instructions: deliver a pending external interrupt if IF allows it. */
+  private takeInterrupt(): boolean {
+    if ((this.flags & 0x200) === 0 || this.shadowAt === this.instructions) {
+      this.irqCheck = (this.flags & 0x200) !== 0; // keep looking after the shadow
+      return false;
+    }
+    if (!this.intr.hasInterrupt()) {
+      this.irqCheck = false;
+      return false;
+    }
+    const vector = this.intr.acknowledge();
+    this.halted = false;
+    this.startLo = this.ripLo;
+    this.startHi = this.ripHi;
+    try {
+      deliverEvent(this, vector, -1, 'external');
+    } catch (e) {
+      if (!(e instanceof CpuFault)) throw e;
+      this.deliver(e);
+    }
+    this.irqCheck = true;
+    return true;
+  }
+
+  /** Machine shutdown after a triple fault: reported, never thrown. */
+  shutdown(reason: string): void {
+    this.shutdownReason = reason;
+    this.stop = StopReason.Shutdown;
   }
 
   /** Run until stopped or `budget` instructions have executed. */
@@ -464,19 +567,11 @@ export class Cpu {
     return this.stop;
   }
 
-  /** hlt: nothing wakes the CPU in the flat setup, so the run stops here. */
+  /** hlt: wait for an interrupt. In the flat setup nothing can wake the CPU. */
   halt(): void {
     this.halted = true;
+    this.irqCheck = true;
     this.stop = StopReason.Halt;
-  }
-
-  /**
-   * Load a data segment register. Descriptor-table loads (GDT/LDT checks, hidden
-   * parts) arrive with the system architecture; in the flat setup the selector
-   * is recorded and the flat hidden part is kept.
-   */
-  loadSegment(seg: number, sel: number): void {
-    this.segSel[seg] = sel & 0xffff;
   }
 
   /** Raise #UD (used by handlers for encodings valid to decode but not to execute). */
@@ -484,18 +579,44 @@ export class Cpu {
     throw new CpuFault(UD);
   }
 
-  /** Set the flat 64-bit execution environment: CPL 0, CS.L = 1, zero bases, no paging. */
+  /** Set the flat 64-bit execution environment: CPL 0, 64-bit CS, zero bases, no paging. */
   setFlat64(): void {
+    this.cpl = 0;
+    this.cr0 = 0x11;
+    this.efer = 0x500; // LME | LMA (long mode without paging: a convenience of this setup)
+    this.paging = false;
+    for (const s of [ES, SS, DS, FS, GS]) setSegment(this, s, 0, 0, 0, -1, 0xc93);
+    setSegment(this, CS, 0, 0, 0, -1, 0xa9b); // L = 1
     this.mode = 64;
     this.stackSize = 8;
+    this.exceptionsStop = true;
+  }
+
+  /** The entry state a multiboot loader guarantees: 32-bit flat protected mode, no paging, IF = 0. */
+  setMultibootEntry(eax: number, ebx: number, eip: number, esp: number): void {
     this.cpl = 0;
-    for (const s of [ES, CS, SS, DS, FS, GS]) {
-      this.segSel[s] = 0;
-      this.segBaseLo[s] = 0;
-      this.segBaseHi[s] = 0;
-      this.segLimit[s] = -1;
-    }
-    this.efer = 0x500; // LME | LMA
+    this.cr0 = 0x11;
+    this.cr4 = 0;
+    this.cr3Lo = 0;
+    this.cr3Hi = 0;
+    this.efer = 0;
     this.paging = false;
+    this.mmu.flushAll();
+    setSegment(this, CS, 0x08, 0, 0, -1, 0xc9b);
+    for (const s of [ES, SS, DS, FS, GS]) setSegment(this, s, 0x10, 0, 0, -1, 0xc93);
+    setSegment(this, LDTR, 0, 0, 0, 0, 0x82);
+    setSegment(this, TR, 0, 0, 0, 0xffff, 0x8b);
+    this.gdtrBaseLo = 0; this.gdtrBaseHi = 0; this.gdtrLimit = 0;
+    this.idtrBaseLo = 0; this.idtrBaseHi = 0; this.idtrLimit = 0x3ff;
+    this.r.fill(0);
+    this.r[0] = eax;
+    this.r[6] = ebx;
+    this.r[8] = esp;
+    this.flags = 2;
+    this.lop = 0;
+    this.ripLo = eip;
+    this.ripHi = 0;
+    this.halted = false;
+    this.exceptionsStop = false;
   }
 }

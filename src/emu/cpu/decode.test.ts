@@ -52,6 +52,12 @@ const MNEMONIC_ALIASES: Record<string, readonly string[]> = {
   nop: ['Nop', 'Reservednop', 'Endbr64', 'Endbr32', 'Rdsspd', 'Rdsspq', 'Cldemote'],
   // REX.W 0F C7 /1 is CMPXCHG16B; the cmpxchg8b handler implements both.
   cmpxchg8b: ['Cmpxchg8b', 'Cmpxchg16b'],
+  // System and I/O string instructions, again named by operand size by iced.
+  ins: ['Insb', 'Insw', 'Insd'],
+  outs: ['Outsb', 'Outsw', 'Outsd'],
+  iret: ['Iret', 'Iretd', 'Iretq'],
+  sysret: ['Sysret', 'Sysretd', 'Sysretq'],
+  fwait: ['Wait'],
 };
 
 const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);

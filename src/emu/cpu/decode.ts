@@ -17,6 +17,8 @@ interface Entry {
   pfx: Pfx;
   ext: number; // ModRM.reg extension or -1
   mod: Mod;
+  rmMatch: number; // exact ModRM.rm (with mod = 3), or -1
+  forceReg: boolean; // R operands: ModRM.mod is ignored, r/m is a register
   modrm: boolean;
   byteOp: boolean; // first operand is 8-bit
   imms: string[]; // immediate operand tokens in encoding order
@@ -51,9 +53,12 @@ function addRow(rowIndex: number, row: OpcodeRow): void {
     parts = parts.slice(1);
   }
   let mod = Mod.Any;
-  const last = parts[parts.length - 1];
-  if (parts.length > 1 && (last === 'r' || last === 'm')) {
-    mod = last === 'r' ? Mod.Reg : Mod.Mem;
+  let rmMatch = -1;
+  const last = parts[parts.length - 1]!;
+  const lm = /^(r|m)(?:=([0-7]))?$/.exec(last);
+  if (parts.length > 1 && lm) {
+    mod = lm[1] === 'r' ? Mod.Reg : Mod.Mem;
+    if (lm[2] !== undefined) rmMatch = Number(lm[2]);
     parts = parts.slice(0, -1);
   }
   const m = /^([0-9A-F]{2})(\+r)?(?:\/([0-7]))?$/.exec(parts[0]!);
@@ -63,17 +68,17 @@ function addRow(rowIndex: number, row: OpcodeRow): void {
   const ext = m[3] !== undefined ? Number(m[3]) : -1;
   const ops = operands ? operands.split(',') : [];
   const attr = new Set(attrs.split(' ').filter(Boolean));
-  const modrm = ext >= 0 || ops.some((o) => /^[EGMS]/.test(o));
+  const modrm = ext >= 0 || ops.some((o) => /^[EGMSRCD][a-z]?$/.test(o) && o !== 'DX' && o !== 'CL' && o !== 'CS' && o !== 'DS' && o !== 'SS' && o !== 'ES');
   if (ops.includes('M') || ops.some((o) => o.startsWith('M'))) mod = Mod.Mem;
   const first = ops[0] ?? '';
-  const byteOp = /^(E|G|Z|O|X|Y)b$/.test(first) || first === 'AL';
-  const imms = ops.filter((o) => /^[IJOA]/.test(o) && o !== 'AL');
+  const byteOp = /^(E|G|Z|O|X|Y)b$/.test(first) || ops.includes('AL') || ops.includes('Xb') || ops.includes('Yb');
+  const imms = ops.filter((o) => /^[IJO][bwzvs]$|^Ap$/.test(o));
   for (let r = 0; r < (plusR ? 8 : 1); r++) {
     const e: Entry = {
-      row: rowIndex, pfx, ext, mod, modrm, byteOp, imms,
+      row: rowIndex, pfx, ext, mod, rmMatch, forceReg: ops.some((o) => /^R[a-z]$/.test(o)), modrm, byteOp, imms,
       d64: attr.has('d64'), f64: attr.has('f64'), i64: attr.has('i64'), o64: attr.has('o64'),
       lock: attr.has('lock'), zreg: plusR ? r : -1,
-      byteRegs: ops.map((o) => /^[EGZ]b$/.test(o)), ops, sreg: ops.findIndex((o) => o.startsWith('S')),
+      byteRegs: ops.map((o) => /^[EGZ]b$/.test(o)), ops, sreg: ops.findIndex((o) => o === 'Sw'),
     };
     maps[map]![opByte + r]!.push(e);
     if (modrm) hasModrm[map]![opByte + r] = true;
@@ -89,6 +94,7 @@ function select(cands: Entry[], pfx: Pfx, modrm: number): Entry | undefined {
     if (e.ext >= 0 && e.ext !== reg) continue;
     if (e.mod === Mod.Reg && !isReg) continue;
     if (e.mod === Mod.Mem && isReg) continue;
+    if (e.rmMatch >= 0 && (modrm & 7) !== e.rmMatch) continue;
     if (e.pfx === pfx || (e.pfx === Pfx.NP && pfx === Pfx.Any)) return e;
     if (e.pfx === Pfx.Any && !fallback) fallback = e;
   }
@@ -204,7 +210,7 @@ export function decode(src: ByteSource, mode: number): Insn {
     const regField = ((modrm >> 3) & 7) | ((rex & 4) << 1);
     const rmField = modrm & 7;
     i.reg = e.byteRegs[e.ops.findIndex((o) => o.startsWith('G'))] ? reg8(regField, rex) : regField;
-    if (mod === 3) {
+    if (mod === 3 || e.forceReg) {
       const rmReg = rmField | ((rex & 1) << 3);
       i.rm = e.byteRegs[e.ops.findIndex((o) => o.startsWith('E'))] ? reg8(rmReg, rex) : rmReg;
     } else {
@@ -260,6 +266,15 @@ export function decode(src: ByteSource, mode: number): Insn {
       }
     }
   }
+  // Control registers that exist: CR0, CR2, CR3, CR4, CR8 (REX.R, or AMD's
+  // LOCK prefix: lock mov cr0 is CR8, APM Vol 3 "MOV CRn"); DR0..DR7.
+  const altCr8 = lock && e.ops.includes('Cd');
+  if (altCr8) {
+    if (i.reg & 8) return invalid(i, p); // LOCK and REX.R together name no register
+    i.reg |= 8;
+  }
+  if (e.ops.includes('Cd') && ![0, 2, 3, 4, 8].includes(i.reg)) return invalid(i, p);
+  if (e.ops.includes('Dd') && i.reg > 7) return invalid(i, p);
   if (e.zreg >= 0) {
     const z = e.zreg | ((rex & 1) << 3);
     i.reg = e.byteRegs[0] ? reg8(z, rex) : z;
@@ -280,6 +295,18 @@ export function decode(src: ByteSource, mode: number): Insn {
       case 'Jz': n = osize === 2 ? 2 : 4; break;
       case 'Iv': n = osize; break;
       case 'Ob': case 'Ov': n = asize; moffs = true; break;
+      case 'Ap': { // far pointer: offset (16 or 32 bits), then a 16-bit selector
+        const w = osize === 2 ? 2 : 4;
+        if (p + w + 2 > 15) return invalid(i, 15, 'gp');
+        let off = 0;
+        for (let k = 0; k < w; k++) off |= src.byte(p + k) << (8 * k);
+        i.immLo = off;
+        i.immHi = 0;
+        i.imm2 = src.byte(p + w) | (src.byte(p + w + 1) << 8);
+        p += w + 2;
+        first = false;
+        continue;
+      }
       default: return invalid(i, p);
     }
     if (p + n > 15) return invalid(i, 15, 'gp');
@@ -310,7 +337,7 @@ export function decode(src: ByteSource, mode: number): Insn {
   }
   if (p > 15) return invalid(i, 15, 'gp');
   i.len = p;
-  if (lock && (!e.lock || !i.mem)) return invalid(i, p);
+  if (lock && !altCr8 && (!e.lock || !i.mem)) return invalid(i, p);
   i.fault = '';
   return i;
 }

@@ -11,10 +11,12 @@
 //           PFX  mandatory prefix: F3, F2 or 66 (absent: any prefix);
 //                NP: valid only without any of 66, F2, F3
 //           XX   opcode byte; "0F XX" is the two-byte map
+//           r=N  ModRM.mod must be 3 and ModRM.rm must be N (e.g. 0F 01 F8 = 0F 01/7 r=0)
 //           +r   eight rows, register number in the low three opcode bits (Z operand)
 //           /n   ModRM.reg extension; "r" = ModRM.mod must be 3, "m" = must not be
 // operands  AMD/Intel operand notation, which also drives decoding:
-//           E ModRM r/m, G ModRM reg, M memory-only r/m, S segment register in ModRM.reg,
+//           E ModRM r/m, G ModRM reg, R ModRM r/m as a register whatever mod says,
+//           C/D control/debug register in ModRM.reg, A far pointer immediate (offset:selector), M memory-only r/m, S segment register in ModRM.reg,
 //           Z register in the opcode's low bits, I immediate, J relative offset,
 //           O absolute offset (moffs); sizes b=8 w=16 d=32 q=64 v=operand size
 //           z=16/32 (immediates: 32 sign-extended when the operand size is 64)
@@ -95,7 +97,7 @@ export const OPCODES: readonly OpcodeRow[] = [
   ['8B', 'mov', 'Gv,Ev', '', 'movGE'],
   ['8C', 'mov', 'Ev,Sw', '', 'movESeg'],
   ['8D', 'lea', 'Gv,M', '', 'lea'],
-  ['8E', 'mov', 'Sw,Ew', '', 'movSegE'],
+  ['8E', 'mov', 'Sw,Ew', '', 'movSegFromE'],
   ['8F/0', 'pop', 'Ev', 'd64', 'popE'],
   ['A0', 'mov', 'AL,Ob', '', 'movAO'],
   ['A1', 'mov', 'rAX,Ov', '', 'movAO'],
@@ -240,4 +242,81 @@ export const OPCODES: readonly OpcodeRow[] = [
   ['0F FF', 'ud0', '', '', 'ud'], // AMD: no ModRM byte
   ['F4', 'hlt', '', '', 'hlt'],
   ['CC', 'int3', '', '', 'int3'],
+  ['9B', 'fwait', '', '', 'nop'],
+  ['DB/4 r=3', 'fninit', '', '', 'nop'], // x87 state is not modelled; init is accepted
+  ['NP 0F AE/7 m', 'clflush', 'Mb', '', 'nop'],
+  ['66 0F AE/7 m', 'clflushopt', 'Mb', '', 'nop'],
+
+  // System: control, debug and model-specific registers
+  ['0F 20', 'mov', 'Ry,Cd', '', 'movFromCr'],
+  ['0F 22', 'mov', 'Cd,Ry', '', 'movToCr'],
+  ['0F 21', 'mov', 'Ry,Dd', '', 'movFromDr'],
+  ['0F 23', 'mov', 'Dd,Ry', '', 'movToDr'],
+  ['0F 06', 'clts', '', '', 'clts'],
+  ['0F 08', 'invd', '', '', 'privNop'],
+  ['0F 09', 'wbinvd', '', '', 'privNop'],
+  ['F3 0F 09', 'wbnoinvd', '', '', 'privNop'], // caches are not modelled: both are no-ops at CPL 0
+  ['0F 30', 'wrmsr', '', '', 'wrmsr'],
+  ['0F 32', 'rdmsr', '', '', 'rdmsr'],
+  ['0F 01/7 r=1', 'rdtscp', '', '', 'rdtscp'],
+  ['0F 01/7 r=0', 'swapgs', '', 'o64', 'swapgs'],
+  ['0F 01/4', 'smsw', 'Ew', '', 'smsw'],
+  ['0F 01/6', 'lmsw', 'Ew', '', 'lmsw'],
+  ['0F 01/7 m', 'invlpg', 'Mb', '', 'invlpg'],
+
+  // System: descriptor tables and segments
+  ['0F 01/0 m', 'sgdt', 'Ms', '', 'descTable'],
+  ['0F 01/1 m', 'sidt', 'Ms', '', 'descTable'],
+  ['0F 01/2 m', 'lgdt', 'Ms', '', 'descTable'],
+  ['0F 01/3 m', 'lidt', 'Ms', '', 'descTable'],
+  ['0F 00/0', 'sldt', 'Ew', '', 'storeSel'],
+  ['0F 00/1', 'str', 'Ew', '', 'storeSel'],
+  ['0F 00/2', 'lldt', 'Ew', '', 'loadSysSel'],
+  ['0F 00/3', 'ltr', 'Ew', '', 'loadSysSel'],
+  ['06', 'push', 'ES', 'i64', 'pushSeg'],
+  ['07', 'pop', 'ES', 'i64', 'popSeg'],
+  ['0E', 'push', 'CS', 'i64', 'pushSeg'],
+  ['16', 'push', 'SS', 'i64', 'pushSeg'],
+  ['17', 'pop', 'SS', 'i64', 'popSeg'],
+  ['1E', 'push', 'DS', 'i64', 'pushSeg'],
+  ['1F', 'pop', 'DS', 'i64', 'popSeg'],
+  ['0F A0', 'push', 'FS', 'd64', 'pushSeg'],
+  ['0F A1', 'pop', 'FS', 'd64', 'popSeg'],
+  ['0F A8', 'push', 'GS', 'd64', 'pushSeg'],
+  ['0F A9', 'pop', 'GS', 'd64', 'popSeg'],
+  ['0F B2', 'lss', 'Gv,Mp', '', 'loadFarPointer'],
+  ['0F B4', 'lfs', 'Gv,Mp', '', 'loadFarPointer'],
+  ['0F B5', 'lgs', 'Gv,Mp', '', 'loadFarPointer'],
+  ['C4 m', 'les', 'Gz,Mp', 'i64', 'loadFarPointer'],
+  ['C5 m', 'lds', 'Gz,Mp', 'i64', 'loadFarPointer'],
+
+  // System: far transfers, interrupts
+  ['EA', 'jmp', 'Ap', 'i64', 'jmpFar'],
+  ['9A', 'call', 'Ap', 'i64', 'callFar'],
+  ['FF/5 m', 'jmp', 'Mp', '', 'jmpFar'],
+  ['FF/3 m', 'call', 'Mp', '', 'callFar'],
+  ['CB', 'retf', '', '', 'retFar'],
+  ['CA', 'retf', 'Iw', '', 'retFar'],
+  ['CD', 'int', 'Ib', '', 'intN'],
+  ['CE', 'into', '', 'i64', 'into'],
+  ['F1', 'int1', '', '', 'int1'],
+  ['CF', 'iret', '', '', 'iret'],
+  ['FA', 'cli', '', '', 'cli'],
+  ['FB', 'sti', '', '', 'sti'],
+  ['0F 05', 'syscall', '', '', 'syscall'],
+  ['0F 07', 'sysret', '', '', 'sysret'],
+
+  // System: port I/O
+  ['E4', 'in', 'AL,Ib', '', 'inPort'],
+  ['E5', 'in', 'eAX,Ib', '', 'inPort'],
+  ['E6', 'out', 'Ib,AL', '', 'outPort'],
+  ['E7', 'out', 'Ib,eAX', '', 'outPort'],
+  ['EC', 'in', 'AL,DX', '', 'inPort'],
+  ['ED', 'in', 'eAX,DX', '', 'inPort'],
+  ['EE', 'out', 'DX,AL', '', 'outPort'],
+  ['EF', 'out', 'DX,eAX', '', 'outPort'],
+  ['6C', 'ins', 'Yb,DX', 'str', 'insOuts'],
+  ['6D', 'ins', 'Yz,DX', 'str', 'insOuts'],
+  ['6E', 'outs', 'DX,Xb', 'str', 'insOuts'],
+  ['6F', 'outs', 'DX,Xz', 'str', 'insOuts'],
 ];

@@ -4,7 +4,6 @@ import type { Cpu } from '../cpu';
 import type { Insn } from '../insn';
 import { cond } from '../flags';
 import { RAX, RBX, RDX, RSP } from '../regs';
-import { CS } from '../insn';
 
 export function movEG(c: Cpu, i: Insn): void {
   const v = c.getR(i.osize, i.reg), h = c.hi;
@@ -50,14 +49,6 @@ export function movESeg(c: Cpu, i: Insn): void {
   } else {
     c.setR(i.osize === 2 ? 2 : i.osize, i.rm, sel, 0);
   }
-}
-
-/** mov Sreg, r/m. Descriptor loads come with the system architecture; CS is never a target. */
-export function movSegE(c: Cpu, i: Insn): void {
-  const s = i.reg & 7;
-  if (s > 5 || s === CS) c.ud();
-  const sel = c.readE(i, 2) & 0xffff;
-  c.loadSegment(s, sel);
 }
 
 export function lea(c: Cpu, i: Insn): void {

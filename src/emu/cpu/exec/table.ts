@@ -10,9 +10,10 @@ import * as bits from './bits';
 import * as control from './control';
 import * as string from './string';
 import * as misc from './misc';
+import * as system from './system';
 import { specialize } from './fast';
 
-const modules = [alu, move, muldiv, shift, bits, control, string, misc] as const;
+const modules = [alu, move, muldiv, shift, bits, control, string, misc, system] as const;
 
 const HANDLERS = new Map<string, Handler>();
 for (const m of modules) {
