@@ -31,6 +31,14 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  run: {
+    summary: 'boot a multiboot kernel (and modules) on the whole PC, headless; print the serial output',
+    usage: 'pacifica run KERNEL [MODULE[=CMDLINE] ...] [--cmdline S] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]',
+    async run(args) {
+      const { runCommand } = await import('./run.ts');
+      return runCommand(args);
+    },
+  },
   bench: {
     summary: 'run the C workloads on the instruction core and report MIPS (median of runs)',
     usage: 'pacifica bench [--json] [--runs N] [--workload NAME]   (pin with: taskset -c 0)',

@@ -47,8 +47,8 @@
 //   It must fit below 0x9FC00 (only very long command lines could exceed that).
 // - MBI flags: bit 0 (mem_lower = 639, mem_upper = (RAM - 1 MiB) / 1024 KiB),
 //   bit 2 (cmdline, always; '' when none is given, GRUB always passes one), bit 3
-//   (modules, only when there is at least one, as GRUB 2; otherwise mods_count
-//   and mods_addr are 0), bit 6 (memory map), bit 9 (boot loader name). Not
+//   (modules, always, as GRUB Legacy and QEMU do: with no module mods_count and
+//   mods_addr are 0, so a kernel prints the same under QEMU and here), bit 6 (memory map), bit 9 (boot loader name). Not
 //   provided: bit 1 boot_device, bits 4/5 symbols, 7 drives, 8 config table,
 //   10 APM, 11 VBE, 12 framebuffer.
 // - Memory map (as SeaBIOS reports it under QEMU):
@@ -610,7 +610,7 @@ export function loadMultiboot(mem: PhysMem, kernel: Uint8Array, opts: MultibootO
 
   const flags =
     MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_BOOT_LOADER_NAME |
-    (modules.length > 0 ? MULTIBOOT_INFO_MODS : 0);
+    MULTIBOOT_INFO_MODS;
   const memLower = EBDA_START / 1024;
   const memUpper = Math.min(Math.floor((ramSize - ONE_MIB) / 1024), 0xffffffff);
 
@@ -653,9 +653,7 @@ export function loadMultiboot(mem: PhysMem, kernel: Uint8Array, opts: MultibootO
     memUpper,
     cmdline: opts.cmdline ?? '',
     cmdlineAddr,
-    ...(modules.length > 0
-      ? { mods: { count: modules.length, addr: modsAddr, list: modules.map((m) => ({ start: m.start, end: m.end, cmdline: m.cmdline, cmdlineAddr: m.cmdlineAddr, reserved: 0 })) } }
-      : {}),
+    mods: { count: modules.length, addr: modules.length > 0 ? modsAddr : 0, list: modules.map((m) => ({ start: m.start, end: m.end, cmdline: m.cmdline, cmdlineAddr: m.cmdlineAddr, reserved: 0 })) },
     mmap: { addr: mmapAddr, length: mmapLength, entries: mmapEntries },
     bootLoaderName: opts.bootLoaderName ?? DEFAULT_BOOT_LOADER_NAME,
     bootLoaderNameAddr: nameAddr,

@@ -14,6 +14,8 @@ export class PhysMem {
   /** 1 for each 4 KiB page that holds decoded instructions; a write there invalidates them. */
   readonly codePage: Uint8Array;
   onCodeWrite: (page: number) => void = () => {};
+  /** Device registers above RAM (the local APIC): accesses outside RAM go here first. */
+  mmio: { read(pa: number, size: 1 | 2 | 4): number; write(pa: number, size: 1 | 2 | 4, v: number): boolean } | null = null;
 
   constructor(sizeBytes: number, buffer?: ArrayBufferLike) {
     if (sizeBytes <= 0 || sizeBytes % 4096 !== 0) throw new Error(`RAM size must be a positive multiple of 4 KiB, got ${sizeBytes}`);
@@ -26,14 +28,17 @@ export class PhysMem {
   }
 
   read8(pa: number): number {
-    return pa < this.size ? this.u8[pa]! : 0xff;
+    if (pa < this.size) return this.u8[pa]!;
+    return this.mmio ? this.mmio.read(pa, 1) & 0xff : 0xff;
   }
   read16(pa: number): number {
     if (pa + 1 < this.size) return this.dv.getUint16(pa, true);
+    if (pa >= this.size && this.mmio) return this.mmio.read(pa, 2) & 0xffff;
     return this.read8(pa) | (this.read8(pa + 1) << 8);
   }
   read32(pa: number): number {
     if (pa + 3 < this.size) return (pa & 3) === 0 ? this.i32[pa >>> 2]! : this.dv.getInt32(pa, true);
+    if (pa >= this.size && this.mmio) return this.mmio.read(pa, 4) | 0;
     return this.read8(pa) | (this.read8(pa + 1) << 8) | (this.read8(pa + 2) << 16) | (this.read8(pa + 3) << 24);
   }
 
@@ -41,12 +46,16 @@ export class PhysMem {
     if (pa < this.size) {
       this.u8[pa] = v;
       if (this.codePage[pa >>> PAGE_SHIFT]) this.onCodeWrite(pa >>> PAGE_SHIFT);
+    } else if (this.mmio) {
+      this.mmio.write(pa, 1, v & 0xff);
     }
   }
   write16(pa: number, v: number): void {
     if (pa + 1 < this.size) {
       this.dv.setUint16(pa, v, true);
       if (this.codePage[pa >>> PAGE_SHIFT] || this.codePage[(pa + 1) >>> PAGE_SHIFT]) this.codeWrite(pa, 2);
+    } else if (pa >= this.size && this.mmio) {
+      this.mmio.write(pa, 2, v & 0xffff);
     } else {
       this.write8(pa, v);
       this.write8(pa + 1, v >> 8);
@@ -57,6 +66,8 @@ export class PhysMem {
       if ((pa & 3) === 0) this.i32[pa >>> 2] = v;
       else this.dv.setInt32(pa, v, true);
       if (this.codePage[pa >>> PAGE_SHIFT] || this.codePage[(pa + 3) >>> PAGE_SHIFT]) this.codeWrite(pa, 4);
+    } else if (pa >= this.size && this.mmio) {
+      this.mmio.write(pa, 4, v);
     } else {
       for (let k = 0; k < 4; k++) this.write8(pa + k, v >> (8 * k));
     }

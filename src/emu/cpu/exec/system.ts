@@ -128,6 +128,7 @@ export function lmsw(c: Cpu, i: Insn): void {
 // ------------------------------------------------------------ MSRs
 
 export function readMsr(c: Cpu, n: number): [number, number] {
+  n >>>= 0;
   switch (n) {
     case MSR.EFER: return [c.efer, 0];
     case MSR.TSC: { const t = c.cycles + c.tscOffset; return [t % 4294967296 | 0, Math.floor(t / 4294967296) | 0]; }
