@@ -26,10 +26,14 @@ export function jmpE(c: Cpu, i: Insn): void {
   target(sz, lo, sz === 8 ? c.hi : 0, c);
 }
 
-export function call(c: Cpu, i: Insn): void {
-  const sz = i.osize;
+/**
+ * A near call: `jump` moves RIP to the (validated) target; then the return
+ * address is pushed. If the push faults, RIP is back on the return address and
+ * the step loop rewinds it to the call, so nothing is left half done.
+ */
+function nearCall(c: Cpu, sz: number, jump: () => void): void {
   const retLo = c.ripLo, retHi = c.ripHi;
-  c.jumpRel(i.immLo, sz);
+  jump();
   const tLo = c.ripLo, tHi = c.ripHi;
   c.ripLo = retLo;
   c.ripHi = retHi;
@@ -38,18 +42,15 @@ export function call(c: Cpu, i: Insn): void {
   c.ripHi = tHi;
 }
 
+export function call(c: Cpu, i: Insn): void {
+  nearCall(c, i.osize, () => c.jumpRel(i.immLo, i.osize));
+}
+
 export function callE(c: Cpu, i: Insn): void {
   const sz = i.osize;
   const lo = c.readE(i, sz);
   const hi = sz === 8 ? c.hi : 0;
-  const retLo = c.ripLo, retHi = c.ripHi;
-  target(sz, lo, hi, c); // validates the target
-  const tLo = c.ripLo, tHi = c.ripHi;
-  c.ripLo = retLo;
-  c.ripHi = retHi;
-  c.push(sz, retLo, retHi);
-  c.ripLo = tLo;
-  c.ripHi = tHi;
+  nearCall(c, sz, () => target(sz, lo, hi, c));
 }
 
 /** ret / ret imm16. */

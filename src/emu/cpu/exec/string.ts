@@ -14,7 +14,7 @@ import { CpuFault, GP } from '../fault';
 const CHUNK = 1 << 16;
 
 /** Linear address of an index register (RSI/RDI) of the address size, in segment seg. */
-function indexAddr(c: Cpu, asize: number, reg: number, seg: number): void {
+export function indexAddr(c: Cpu, asize: number, reg: number, seg: number): void {
   const r = c.r;
   if (asize === 8) {
     let lo = r[reg << 1]!, hi = r[(reg << 1) + 1]!;
@@ -32,7 +32,7 @@ function indexAddr(c: Cpu, asize: number, reg: number, seg: number): void {
 }
 
 /** Add delta to an index register of the address size. */
-function advance(c: Cpu, asize: number, reg: number, delta: number): void {
+export function advance(c: Cpu, asize: number, reg: number, delta: number): void {
   const r = c.r;
   const k = reg << 1;
   if (asize === 8) {
@@ -47,7 +47,7 @@ function advance(c: Cpu, asize: number, reg: number, delta: number): void {
   }
 }
 
-function countIsZero(c: Cpu, asize: number): boolean {
+export function countIsZero(c: Cpu, asize: number): boolean {
   const r = c.r;
   const k = RCX << 1;
   if (asize === 8) return (r[k]! | r[k + 1]!) === 0;

@@ -10,6 +10,7 @@ import { getFlags, materialize, getOF, IF, IOPL, RF, VM, DF } from '../flags';
 import { RAX, RCX, RDX, RSI, RDI, RSP, R11 } from '../regs';
 import { MSR, EFER, EFER_WRITABLE, CR0, CR4, CR4_SUPPORTED } from '../msr';
 import { deliverEvent, iret as iretImpl } from '../interrupts';
+import { advance, countIsZero, indexAddr } from './string';
 import { A_L, A_DB, checkCodeSegment, loadCodeSegment, loadDataSegment, loadLdt, loadTr, setSegment, tssRead32, updateMode, attrDpl } from '../segments';
 
 function requireCpl0(c: Cpu): void {
@@ -506,27 +507,6 @@ export function outPort(c: Cpu, i: Insn): void {
   c.irqCheck = true;
 }
 
-function advanceIdx(c: Cpu, asize: number, reg: number, delta: number): void {
-  const k = reg << 1;
-  if (asize === 8) {
-    const t = (c.r[k]! >>> 0) + delta;
-    c.r[k] = t | 0;
-    c.r[k + 1] = (c.r[k + 1]! + Math.floor(t / 4294967296)) | 0;
-  } else if (asize === 4) { c.r[k] = (c.r[k]! + delta) | 0; c.r[k + 1] = 0; }
-  else c.r[k] = (c.r[k]! & ~0xffff) | ((c.r[k]! + delta) & 0xffff);
-}
-function countZero(c: Cpu, asize: number): boolean {
-  const k = RCX << 1;
-  return asize === 8 ? (c.r[k]! | c.r[k + 1]!) === 0 : asize === 4 ? c.r[k] === 0 : (c.r[k]! & 0xffff) === 0;
-}
-function idxAddr(c: Cpu, asize: number, reg: number, seg: number): void {
-  const k = reg << 1;
-  if (asize === 8) {
-    if (seg >= FS) { const t = (c.r[k]! >>> 0) + (c.segBaseLo[seg]! >>> 0); c.laLo = t | 0; c.laHi = (c.r[k + 1]! + c.segBaseHi[seg]! + Math.floor(t / 4294967296)) | 0; }
-    else { c.laLo = c.r[k]!; c.laHi = c.r[k + 1]!; }
-  } else c.linear(seg, asize === 4 ? c.r[k]! : c.r[k]! & 0xffff);
-}
-
 /** 6C/6D ins, 6E/6F outs, with rep. */
 export function insOuts(c: Cpu, i: Insn): void {
   const port = c.r[RDX * 2]! & 0xffff;
@@ -536,23 +516,23 @@ export function insOuts(c: Cpu, i: Insn): void {
   const input = i.op < 0x6e;
   const once = () => {
     if (input) {
-      idxAddr(c, i.asize, RDI, ES);
+      indexAddr(c, i.asize, RDI, ES);
       const v = c.io.in(port, sz);
       c.writeSz(sz, c.laLo, c.laHi, v, 0);
-      advanceIdx(c, i.asize, RDI, delta);
+      advance(c, i.asize, RDI, delta);
     } else {
-      idxAddr(c, i.asize, RSI, i.seg);
+      indexAddr(c, i.asize, RSI, i.seg);
       const v = c.readSz(sz, c.laLo, c.laHi);
       c.io.out(port, sz, v);
-      advanceIdx(c, i.asize, RSI, delta);
+      advance(c, i.asize, RSI, delta);
     }
   };
   if (i.rep === REP_NONE) { once(); return; }
-  for (let n = 0; n < 4096 && !countZero(c, i.asize); n++) {
+  for (let n = 0; n < 4096 && !countIsZero(c, i.asize); n++) {
     once();
-    advanceIdx(c, i.asize, RCX, -1);
+    advance(c, i.asize, RCX, -1);
   }
-  if (!countZero(c, i.asize)) { c.ripLo = c.startLo; c.ripHi = c.startHi; }
+  if (!countIsZero(c, i.asize)) { c.ripLo = c.startLo; c.ripHi = c.startHi; }
   c.irqCheck = true;
 }
 
