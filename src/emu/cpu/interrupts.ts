@@ -36,6 +36,12 @@ export function deliverEvent(c: Cpu, vector: number, errorCode: number, kind: Ev
   } catch (e) {
     if (!(e instanceof CpuFault)) throw e;
     delivering = outer;
+    // A fault while delivering a software interrupt is reported at the INT
+    // instruction itself (it is restartable), not after it.
+    if (kind === 'soft') {
+      c.ripLo = c.startLo;
+      c.ripHi = c.startHi;
+    }
     if (vector === DF) {
       c.shutdown(`triple fault: ${e.toString()} while delivering #DF`);
       return;
