@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 
-const SCREENSHOT = fileURLToPath(new URL('../docs/screenshot.png', import.meta.url));
+const SCREENSHOT = fileURLToPath(new URL('./lab-screenshot.png', import.meta.url));
 
 /** Collect console errors and uncaught exceptions (page and workers). */
 function watchErrors(page: Page): string[] {
