@@ -150,6 +150,14 @@ function expectHandler(o: Outcome): void {
   expect(o.stop).toEqual({ kind: 'debug-exit', code: HANDLER_EXIT });
 }
 
+/** The handler saw `vector` with `errorCode` (0 when the CPU pushes none), raised at the EXPECT label. */
+function expectFaultAt(o: ReturnType<typeof runProgram>, vector: number, errorCode: number): void {
+  expectHandler(o);
+  expect(o.rd(RES)).toBe(vector);
+  expect(o.rd(RES + 4)).toBe(errorCode);
+  expect(o.rd(RES + 8)).toBe(o.rd(EXPECT));
+}
+
 describe.skipIf(!haveToolchain)('exception delivery in 32-bit protected mode', () => {
   it('#DE: vector 0, no error code, saved EIP is the faulting div', () => {
     const o = runProgram(`
@@ -162,10 +170,7 @@ here:
   movb $0x7f, %al
   outb %al, $0xf4
 `);
-    expectHandler(o);
-    expect(o.rd(RES)).toBe(0);
-    expect(o.rd(RES + 4)).toBe(0); // dummy pushed by stub: CPU pushed none
-    expect(o.rd(RES + 8)).toBe(o.rd(EXPECT));
+    expectFaultAt(o, 0, 0);
     expect(o.rd(RES + 0x10)).toBe(0x08);
   });
 
@@ -178,10 +183,7 @@ here:
   movb $0x7f, %al
   outb %al, $0xf4
 `);
-    expectHandler(o);
-    expect(o.rd(RES)).toBe(13);
-    expect(o.rd(RES + 4)).toBe(0x0f20);
-    expect(o.rd(RES + 8)).toBe(o.rd(EXPECT));
+    expectFaultAt(o, 13, 0x0f20);
   });
 
   it('loading a readable code selector into DS is allowed', () => {
@@ -205,10 +207,7 @@ here:
   movb $0x7f, %al
   outb %al, $0xf4
 `);
-    expectHandler(o);
-    expect(o.rd(RES)).toBe(11);
-    expect(o.rd(RES + 4)).toBe(0x0020);
-    expect(o.rd(RES + 8)).toBe(o.rd(EXPECT));
+    expectFaultAt(o, 11, 0x0020);
   });
 
   it('#GP: loading an execute-only code selector into DS gives error code = selector', () => {
@@ -220,10 +219,7 @@ here:
   movb $0x7f, %al
   outb %al, $0xf4
 `);
-    expectHandler(o);
-    expect(o.rd(RES)).toBe(13);
-    expect(o.rd(RES + 4)).toBe(0x0018);
-    expect(o.rd(RES + 8)).toBe(o.rd(EXPECT));
+    expectFaultAt(o, 13, 0x0018);
   });
 
   it('#UD: ud2, saved EIP is the ud2', () => {
@@ -260,10 +256,7 @@ after:
   movb $0x7f, %al
   outb %al, $0xf4
 `);
-    expectHandler(o);
-    expect(o.rd(RES)).toBe(0x40);
-    expect(o.rd(RES + 4)).toBe(0);
-    expect(o.rd(RES + 8)).toBe(o.rd(EXPECT));
+    expectFaultAt(o, 0x40, 0);
   });
 
   // A fault raised while delivering a software interrupt is restartable: the
@@ -277,10 +270,7 @@ here:
   movb $0x7f, %al
   outb %al, $0xf4
 `);
-    expectHandler(o);
-    expect(o.rd(RES)).toBe(11);
-    expect(o.rd(RES + 4)).toBe(0x40 * 8 + 2);
-    expect(o.rd(RES + 8)).toBe(o.rd(EXPECT));
+    expectFaultAt(o, 11, 0x40 * 8 + 2);
   });
 });
 
@@ -315,10 +305,7 @@ here:
   movb $0x7f, %al
   outb %al, $0xf4
 `);
-    expectHandler(o);
-    expect(o.rd(RES)).toBe(14);
-    expect(o.rd(RES + 4)).toBe(0);
-    expect(o.rd(RES + 8)).toBe(o.rd(EXPECT));
+    expectFaultAt(o, 14, 0);
     expect(o.rd(RES + 0xc)).toBe(0x200010);
   });
 
@@ -345,10 +332,7 @@ here:
   movb $0x7f, %al
   outb %al, $0xf4
 `);
-    expectHandler(o);
-    expect(o.rd(RES)).toBe(14);
-    expect(o.rd(RES + 4)).toBe(3);
-    expect(o.rd(RES + 8)).toBe(o.rd(EXPECT));
+    expectFaultAt(o, 14, 3);
     expect(o.rd(RES + 0xc)).toBe(0x201008);
     expect(o.rd(0x201008)).toBe(0); // the write did not happen
   });
