@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { VMCB_FIELDS, VMCB_SIZE, VMCB_SAVE_AREA, vmcbField } from './vmcb';
 import { VMEXIT, exitName } from './exitcodes';
+import { INTERCEPTS, interceptNames } from './intercepts';
 
 describe('VMCB layout', () => {
   it('fields are aligned, inside the page, and do not overlap', () => {
@@ -41,5 +42,15 @@ describe('exit codes', () => {
     expect(exitName(0x04e)).toBe('EXCP (vector 14)');
     expect(exitName(-1)).toBe('INVALID');
     expect(exitName(0x3ff)).toMatch(/unknown/);
+  });
+});
+
+describe('intercept bits', () => {
+  it('cover each bit of the two instruction-intercept words at most once and map to distinct exits', () => {
+    const seen = new Set(INTERCEPTS.map((x) => `${x.word}:${x.bit}`));
+    expect(seen.size).toBe(INTERCEPTS.length);
+    expect(new Set(INTERCEPTS.map((x) => x.exit)).size).toBe(INTERCEPTS.length);
+    for (const x of INTERCEPTS) expect(x.word === vmcbField('intercept_misc1').offset || x.word === vmcbField('intercept_misc2').offset).toBe(true);
+    expect(interceptNames((1 << 24) | 1, 1 << 1)).toEqual(['INTR', 'HLT', 'VMMCALL']);
   });
 });
