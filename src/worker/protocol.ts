@@ -1,6 +1,7 @@
 // The one module the UI and the core worker share: the typed comlink API and the data it carries.
 // Everything crossing the boundary is structured-clone friendly: 64-bit values travel as strings
 // (hex for registers and addresses, decimal for benchmark results), counters as numbers.
+import { WORKLOADS as BENCH_WORKLOADS } from '../emu/machine/workloads';
 
 export interface WorkloadInfo {
   /** File name under /images without `.elf`, e.g. "bench-sort". */
@@ -11,13 +12,12 @@ export interface WorkloadInfo {
   expected: string;
 }
 
-/** The flat 64-bit benchmark images (public/images) and their native results. */
-export const WORKLOADS: readonly WorkloadInfo[] = [
-  { name: 'bench-sieve', title: 'Sieve of Eratosthenes', expected: '7402605875813512385' },
-  { name: 'bench-sort', title: 'Sorting', expected: '4292158106155573019' },
-  { name: 'bench-checksum', title: 'Checksums', expected: '3902167225124051303' },
-  { name: 'bench-format', title: 'Number formatting', expected: '696926198060828697' },
-];
+/** The flat 64-bit benchmark images (public/images) and their native results, from the one table in src/emu. */
+export const WORKLOADS: readonly WorkloadInfo[] = BENCH_WORKLOADS.map((w) => ({
+  name: w.image.replace(/\.elf$/, ''),
+  title: w.title,
+  expected: w.expected.toString(),
+}));
 
 /**
  * Why the core is not executing right now.

@@ -71,9 +71,7 @@ function viaIdt(c: Cpu, vector: number, errorCode: number, kind: EventKind): voi
   const size = long ? 16 : 8;
   if (vector * size + size - 1 > c.idtrLimit) throw new CpuFault(GP, gateErr);
   const t = (c.idtrBaseLo >>> 0) + vector * size;
-  const gLo = c.idtrBaseLo, gHi = c.idtrBaseHi;
-  const aLo = t | 0, aHi = (gHi + Math.floor(t / 4294967296)) | 0;
-  void gLo;
+  const aLo = t | 0, aHi = (c.idtrBaseHi + Math.floor(t / 4294967296)) | 0;
   const w0 = sysRead32(c, aLo, aHi);
   const w1 = sysRead32(c, (aLo + 4) | 0, aHi);
   const w2 = long ? sysRead32(c, (aLo + 8) | 0, aHi) : 0;
@@ -107,7 +105,7 @@ function viaIdt(c: Cpu, vector: number, errorCode: number, kind: EventKind): voi
     const ist = w1 & 7;
     let spLo = oldRspLo, spHi = oldRspHi;
     if (ist !== 0) {
-      spLo = tssRead32(c, 36 + (ist - 1) * 8 - 0 + 0);
+      spLo = tssRead32(c, 36 + (ist - 1) * 8); // IST1 at TSS+0x24
       spHi = tssRead32(c, 40 + (ist - 1) * 8);
     } else if (newCpl < oldCpl) {
       spLo = tssRead32(c, 4 + newCpl * 8);

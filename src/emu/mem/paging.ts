@@ -131,7 +131,7 @@ export class Mmu {
     const e = this.e;
     const va = (hi & 0xffff) * 4294967296 + (lo >>> 0);
     const entries: number[] = []; // entry physical addresses, to set A bits after the checks
-    let page = 0, pageSize = 0, global = false, dirty = false, leafAddr = 0, entryWide = true;
+    let page = 0, pageSize = 0, global = false, dirty = false, leafAddr = 0;
 
     const record = (level: string, table: number, index: number, addr: number) => {
       if (steps) steps.push({ level, tableAddr: table, index, entryAddr: addr, entry: (BigInt(e[1]! >>> 0) << 32n) | BigInt(e[0]! >>> 0) });
@@ -174,7 +174,6 @@ export class Mmu {
       }
     } else {
       // 32-bit paging: 2 levels, 4 KiB or (CR4.PSE) 4 MiB pages, 4-byte entries.
-      entryWide = false;
       const pd = (c.cr3Lo & ~0xfff) >>> 0;
       const pdi = lo >>> 22;
       const pde = this.mem.read32(pd + pdi * 4);
@@ -223,7 +222,6 @@ export class Mmu {
         dirty = true;
       }
     }
-    void entryWide;
     let perm = R_S | (nx ? 0 : X_S);
     if (dirty && (rw || !wp)) perm |= W_S;
     if (us) {

@@ -17,7 +17,7 @@ function btKind(i: Insn): number {
   }
 }
 
-function btApply(c: Cpu, i: Insn, kind: number, sz: number, v: number, vH: number, bit: number): [number, number, number] {
+function btApply(kind: number, v: number, vH: number, bit: number): [number, number, number] {
   let cf: number;
   if (bit < 32) {
     cf = (v >>> bit) & 1;
@@ -29,7 +29,6 @@ function btApply(c: Cpu, i: Insn, kind: number, sz: number, v: number, vH: numbe
     const m = 1 << b;
     if (kind === BTS) vH |= m; else if (kind === BTR) vH &= ~m; else if (kind === BTC) vH ^= m;
   }
-  void i; void sz; void c;
   return [cf, v, vH];
 }
 
@@ -47,7 +46,7 @@ export function btG(c: Cpu, i: Insn): void {
   if (!i.mem) {
     const bit = off & (bits - 1);
     const v = c.getR(sz, i.rm), vH = c.hi;
-    const [cf, r, rH] = btApply(c, i, kind, sz, v, vH, bit);
+    const [cf, r, rH] = btApply(kind, v, vH, bit);
     if (kind !== BT) c.setR(sz, i.rm, r, rH);
     finish(c, cf);
     return;
@@ -71,7 +70,7 @@ export function btG(c: Cpu, i: Insn): void {
     c.laLo = (c.laLo + delta) | 0;
   }
   const v = c.readSz(sz, c.laLo, c.laHi), vH = c.hi;
-  const [cf, r, rH] = btApply(c, i, kind, sz, v, vH, bit);
+  const [cf, r, rH] = btApply(kind, v, vH, bit);
   if (kind !== BT) c.writeSz(sz, c.laLo, c.laHi, r, rH);
   finish(c, cf);
 }
@@ -82,7 +81,7 @@ export function btI(c: Cpu, i: Insn): void {
   const kind = i.reg & 7;
   const bit = i.immLo & (sz * 8 - 1);
   const v = c.readE(i, sz), vH = c.hi;
-  const [cf, r, rH] = btApply(c, i, kind, sz, v, vH, bit);
+  const [cf, r, rH] = btApply(kind, v, vH, bit);
   if (kind !== BT) c.writeE(i, sz, r, rH);
   finish(c, cf);
 }

@@ -1,7 +1,7 @@
 // Flag instructions, cpuid, rdtsc, hlt, int3, the undefined-opcode handlers, nop.
 import type { Cpu } from '../cpu';
 import type { Insn } from '../insn';
-import { getFlags, materialize, setArith, getCF, CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL, NT, AC, ID, RF, VM } from '../flags';
+import { getFlags, materialize, getCF, CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL, NT, AC, ID, RF, VM } from '../flags';
 import { CpuFault, GP, UD, BP } from '../fault';
 import { cpuidLookup } from '../cpuid';
 import { RAX, RBX, RCX, RDX } from '../regs';
@@ -92,4 +92,3 @@ export function int3(_c: Cpu, _i: Insn): void {
   throw new CpuFault(BP, -1, true);
 }
 
-export { setArith };

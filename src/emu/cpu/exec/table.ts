@@ -15,11 +15,13 @@ import { specialize } from './fast';
 
 const modules = [alu, move, muldiv, shift, bits, control, string, misc, system] as const;
 
+// The handler names the table uses, looked up among the modules' exports (each
+// name must be exported by exactly one module).
 const HANDLERS = new Map<string, Handler>();
-for (const m of modules) {
-  for (const [name, fn] of Object.entries(m)) {
-    if (typeof fn === 'function' && fn.length === 2) HANDLERS.set(name, fn as Handler);
-  }
+for (const name of new Set(OPCODES.map((row) => row[4]))) {
+  const found = modules.filter((m) => typeof (m as Record<string, unknown>)[name] === 'function');
+  if (found.length > 1) throw new Error(`opcode table: handler "${name}" is exported by more than one module`);
+  if (found.length === 1) HANDLERS.set(name, (found[0] as Record<string, unknown>)[name] as Handler);
 }
 
 /** Per row: the bound handler and its cost; resolved once, checked at startup. */
@@ -47,8 +49,4 @@ export function bindHandler(i: Insn): void {
   const name = OPCODES[i.row]![4];
   i.exec = (fastPaths && specialize(name, i)) || rowHandler[i.row]!;
   i.cost = rowCost[i.row]!;
-}
-
-export function handlerNames(): string[] {
-  return [...HANDLERS.keys()];
 }
