@@ -8,13 +8,19 @@ import { DecodedCache } from './icache';
 import { CpuFault, GP, SS_FAULT, UD, PF } from './fault';
 import { Mmu, READ, WRITE, EXEC } from '../mem/paging';
 import { deliverEvent } from './interrupts';
-import { type Insn, BASE_RIP, SS, CS, DS, FS, GS, ES } from './insn';
+import { type Insn, BASE_RIP, SS, CS, DS, FS, GS, ES, LDTR, TR } from './insn';
 import { Lazy, getFlags } from './flags';
 import { RSP } from './regs';
 import { bindHandler } from './exec/table';
 import { setSegment } from './segments';
 import type { PhysMem } from '../mem/phys';
-import { PACIFICA_MODEL, type CpuModel } from './cpuid';
+import type { CpuModel } from './cpuid';
+import { PACIFICA_MODEL } from './models';
+import { SvmState, WorldSwitch } from '../svm/state';
+import { guestInterrupt, guestWakeable } from '../svm/events';
+import { intercepted } from '../svm/intercept';
+import { vmexit } from '../svm/world';
+import { VMEXIT } from '../svm/exitcodes';
 
 export enum StopReason {
   None = 0,
@@ -42,7 +48,7 @@ const NO_IO: PortIo = { in: (_p, size) => (size === 1 ? 0xff : size === 2 ? 0xff
 const NO_INTR: InterruptSource = { hasInterrupt: () => false, acknowledge: () => 0 };
 
 /** Segment register slots: the six data/code registers, then LDTR and TR. */
-export const LDTR = 6, TR = 7;
+export { LDTR, TR } from './insn';
 
 export class Cpu {
   /** General-purpose registers as 32-bit halves: r[2n] = low, r[2n+1] = high. */
@@ -132,8 +138,16 @@ export class Cpu {
   lastFault: CpuFault | null = null;
   internalError = '';
 
-  /** The CPUID table this CPU answers from. */
+  /** The CPUID table this CPU answers from (models.ts); its SVM features are what the CPU implements. */
   model: CpuModel = PACIFICA_MODEL;
+  /** SVM: GIF, guest mode and what VMRUN cached (src/emu/svm). */
+  readonly svm = new SvmState();
+  /** A #PF's address, written to CR2 when the #PF is delivered (not when it is intercepted). */
+  pfPending = false;
+  /** MONITOR armed (MWAIT's conditional intercept). */
+  monitorArmed = false;
+  pfLo = 0;
+  pfHi = 0;
 
   readonly icache: DecodedCache;
   private fetchBase = 0;
@@ -258,11 +272,27 @@ export class Cpu {
     if (!this.paging) return hi === 0 ? lo >>> 0 : 2 ** 52; // beyond any RAM: reads all ones
     const pa = this.mmu.translate(lo, hi, access, this.cpl === 3 && !this.sysAccess);
     if (pa < 0) {
-      this.cr2Lo = lo;
-      this.cr2Hi = hi;
+      if (this.mmu.npf) this.nestedPageFault();
+      this.pfLo = lo;
+      this.pfHi = hi;
+      this.pfPending = true;
       throw new CpuFault(PF, this.mmu.faultCode);
     }
     return pa;
+  }
+
+  /**
+   * #VMEXIT(NPF), fault-like: the guest restarts the instruction (or, during an
+   * event's delivery, the delivery: EXITINTINFO holds the event).
+   */
+  private nestedPageFault(): never {
+    const m = this.mmu;
+    if (!this.svm.evValid) {
+      this.ripLo = this.startLo;
+      this.ripHi = this.startHi;
+    }
+    const g = m.npfGpa;
+    return vmexit(this, VMEXIT.NPF, m.npfInfoLo, m.npfInfoHi, g % 4294967296 | 0, Math.floor(g / 4294967296) | 0);
   }
 
   read8(lo: number, hi: number): number {
@@ -505,7 +535,9 @@ export class Cpu {
           } else {
             this.instructions++;
           }
-          this.deliver(e);
+          this.deliverCaught(e);
+        } else if (e instanceof WorldSwitch) {
+          // A #VMEXIT abandoned the instruction or event; the host runs on.
         } else {
           this.internalError = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
           this.ripLo = this.startLo;
@@ -523,14 +555,35 @@ export class Cpu {
   deliver(f: CpuFault): void {
     this.lastFault = f;
     if (this.exceptionsStop) {
+      if (f.vector === PF && this.pfPending) { this.cr2Lo = this.pfLo; this.cr2Hi = this.pfHi; this.pfPending = false; }
       this.stop = StopReason.Exception;
       return;
     }
-    deliverEvent(this, f.vector, f.errorCode, f.trap ? 'soft' : 'exception');
+    deliverEvent(this, f.vector, f.errorCode, f.trap ? 'trap' : 'exception');
+  }
+
+  /** deliver(), where a #VMEXIT (an intercepted exception) may end the delivery. */
+  private deliverCaught(f: CpuFault): void {
+    try {
+      this.deliver(f);
+    } catch (e) {
+      if (!(e instanceof WorldSwitch)) throw e;
+    }
   }
 
   /** Between instructions: deliver a pending external interrupt if IF allows it. */
   private takeInterrupt(): boolean {
+    if (this.svm.guest) {
+      try {
+        return guestInterrupt(this);
+      } catch (e) {
+        if (e instanceof WorldSwitch) return true;
+        if (!(e instanceof CpuFault)) throw e;
+        this.deliverCaught(e);
+        return true;
+      }
+    }
+    if (!this.svm.gif) return false; // GIF clear: interrupts stay pending (irqCheck stays set)
     if ((this.flags & 0x200) === 0 || this.shadowAt === this.instructions) {
       this.irqCheck = (this.flags & 0x200) !== 0; // keep looking after the shadow
       return false;
@@ -547,14 +600,24 @@ export class Cpu {
       deliverEvent(this, vector, -1, 'external');
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
-      this.deliver(e);
+      this.deliverCaught(e);
     }
     this.irqCheck = true;
     return true;
   }
 
-  /** Machine shutdown after a triple fault: reported, never thrown. */
+  /** Could an interrupt wake the halted CPU (IF and GIF allow it, or it would exit the guest)? */
+  wakeable(): boolean {
+    if (this.svm.guest) return guestWakeable(this);
+    return this.svm.gif && (this.flags & 0x200) !== 0;
+  }
+
+  /**
+   * Shutdown after a triple fault: a guest with the SHUTDOWN intercept exits
+   * (#VMEXIT(SHUTDOWN)); otherwise the machine stops. Reported, never thrown.
+   */
   shutdown(reason: string): void {
+    if (this.svm.guest && intercepted(this, VMEXIT.SHUTDOWN)) vmexit(this, VMEXIT.SHUTDOWN);
     this.shutdownReason = reason;
     this.stop = StopReason.Shutdown;
   }
@@ -590,6 +653,16 @@ export class Cpu {
     this.mode = 64;
     this.stackSize = 8;
     this.exceptionsStop = true;
+    this.resetSvm();
+  }
+
+  /** Power-on SVM state: GIF set, no guest, host ASID, nested paging off. */
+  private resetSvm(): void {
+    this.svm.reset();
+    this.mmu.setNested(false);
+    this.mmu.setAsid(0);
+    this.pfPending = false;
+    this.monitorArmed = false;
   }
 
   /** The entry state a multiboot loader guarantees: 32-bit flat protected mode, no paging, IF = 0. */
@@ -618,5 +691,6 @@ export class Cpu {
     this.ripHi = 0;
     this.halted = false;
     this.exceptionsStop = false;
+    this.resetSvm();
   }
 }

@@ -7,6 +7,8 @@ export type Handler = (cpu: Cpu, i: Insn) => void;
 
 /** Segment register numbers, in the encoding order of ModRM.reg for mov Sreg. */
 export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
+/** Segment register slots after the six: LDTR and TR (the CPU keeps their hidden parts alike). */
+export const LDTR = 6, TR = 7;
 
 /** Base register value meaning "RIP-relative" (64-bit mode, mod=00 rm=101). */
 export const BASE_RIP = 16;

@@ -2,13 +2,24 @@
 // fault rules, and iret. APM Vol 2 §8 (exceptions and interrupts), §8.9
 // (long-mode interrupt control transfers), §8.2.9 (double fault).
 import type { Cpu } from './cpu';
-import { CpuFault, DF, GP, NP, SS_FAULT, VECTOR_NAMES } from './fault';
+import { CpuFault, DF, GP, NP, PF as PF_VEC, SS_FAULT, VECTOR_NAMES } from './fault';
 import { CS, SS } from './insn';
 import { RSP } from './regs';
 import { getFlags, materialize, TF, NT, RF, VM, IF, IOPL, AC, ID, VIF, VIP, ARITH, DF as DFLAG } from './flags';
+import { VMEXIT } from '../svm/exitcodes';
+import { intercepted } from '../svm/intercept';
+import { vmexit } from '../svm/world';
 import { A_DB, A_L, attrDpl, checkCodeSegment, loadCodeSegment, loadDataSegment, setSegment, sysRead32, tssRead32, updateMode } from './segments';
 
-export type EventKind = 'exception' | 'soft' | 'external';
+/**
+ * exception: a fault or abort; trap: an exception raised after its instruction
+ * (INT3, INTO, INT1), software-interrupt rules for the gate DPL except INT1;
+ * soft: INT n; external: INTR; nmi: a non-maskable interrupt (injected).
+ */
+export type EventKind = 'exception' | 'trap' | 'soft' | 'external' | 'nmi';
+
+/** EXITINTINFO's type for an event kind (APM §15.20). */
+const EVENT_TYPE_OF: Record<EventKind, number> = { external: 0, nmi: 2, exception: 3, trap: 3, soft: 4 };
 
 const CONTRIBUTORY = new Set([0, 10, 11, 12, 13]);
 
@@ -28,17 +39,40 @@ let delivering = -1;
  * traps and software interrupts). A fault during delivery follows the
  * double-fault rules; a fault while delivering #DF shuts the machine down.
  */
-export function deliverEvent(c: Cpu, vector: number, errorCode: number, kind: EventKind): void {
+export function deliverEvent(c: Cpu, vector: number, errorCode: number, kind: EventKind, interceptable = true): void {
+  const s = c.svm;
+  const isException = kind === 'exception' || kind === 'trap';
+  // In a guest, an intercepted exception exits before it is delivered (APM
+  // §15.12): EXITINFO1 = its error code, EXITINFO2 = the #PF address; CR2 is
+  // not written.
+  if (s.guest && isException && interceptable && intercepted(c, VMEXIT.EXCP_BASE + vector)) {
+    const pf = vector === PF_VEC && c.pfPending;
+    c.pfPending = false;
+    vmexit(c, VMEXIT.EXCP_BASE + vector, errorCode >= 0 ? errorCode : 0, 0, pf ? c.pfLo : 0, pf ? c.pfHi : 0);
+  }
+  if (vector === PF_VEC && kind === 'exception' && c.pfPending) {
+    c.cr2Lo = c.pfLo;
+    c.cr2Hi = c.pfHi;
+    c.pfPending = false;
+  }
   const outer = delivering;
   delivering = vector;
+  // The event in flight, for EXITINTINFO if its delivery ends in a #VMEXIT.
+  const oValid = s.evValid, oVector = s.evVector, oType = s.evType, oError = s.evError;
+  s.evValid = true;
+  s.evVector = vector;
+  s.evType = EVENT_TYPE_OF[kind];
+  s.evError = errorCode;
   try {
     viaIdt(c, vector, errorCode, kind);
   } catch (e) {
+    // A fault raised while delivering this event is delivered (or intercepted)
+    // with this event still in flight: EXITINTINFO names it.
     if (!(e instanceof CpuFault)) throw e;
     delivering = outer;
     // A fault while delivering a software interrupt is reported at the INT
     // instruction itself (it is restartable), not after it.
-    if (kind === 'soft') {
+    if (kind === 'soft' || kind === 'trap') {
       c.ripLo = c.startLo;
       c.ripHi = c.startHi;
     }
@@ -46,7 +80,7 @@ export function deliverEvent(c: Cpu, vector: number, errorCode: number, kind: Ev
       c.shutdown(`triple fault: ${e.toString()} while delivering #DF`);
       return;
     }
-    if (kind !== 'external' && isDoubleFault(vector, e.vector)) {
+    if (kind !== 'external' && kind !== 'nmi' && isDoubleFault(vector, e.vector)) {
       deliverEvent(c, DF, 0, 'exception');
       return;
     }
@@ -57,6 +91,7 @@ export function deliverEvent(c: Cpu, vector: number, errorCode: number, kind: Ev
     deliverEvent(c, e.vector, e.errorCode, 'exception');
   } finally {
     delivering = outer;
+    s.evValid = oValid; s.evVector = oVector; s.evType = oType; s.evError = oError;
   }
 }
 
@@ -65,7 +100,7 @@ function viaIdt(c: Cpu, vector: number, errorCode: number, kind: EventKind): voi
     c.shutdown(`${VECTOR_NAMES[vector] ?? `interrupt ${vector}`} in real mode (real-mode interrupts are not modelled)`);
     return;
   }
-  const ext = kind === 'external' ? 1 : 0;
+  const ext = kind === 'external' || kind === 'nmi' ? 1 : 0;
   const gateErr = vector * 8 + 2 + ext;
   const long = (c.efer & 0x400) !== 0;
   const size = long ? 16 : 8;
@@ -80,7 +115,7 @@ function viaIdt(c: Cpu, vector: number, errorCode: number, kind: EventKind): voi
   const present = (w1 & 0x8000) !== 0;
   const okTypes = long ? [0xe, 0xf] : [0x6, 0x7, 0xe, 0xf];
   if (!okTypes.includes(type)) throw new CpuFault(GP, gateErr);
-  if (kind === 'soft' && gateDpl < c.cpl) throw new CpuFault(GP, vector * 8 + 2);
+  if ((kind === 'soft' || (kind === 'trap' && vector !== 1)) && gateDpl < c.cpl) throw new CpuFault(GP, vector * 8 + 2);
   if (!present) throw new CpuFault(NP, gateErr);
   const trapGate = (type & 1) !== 0;
   const gate32 = type >= 0xe;

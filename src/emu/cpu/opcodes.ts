@@ -263,6 +263,20 @@ export const OPCODES: readonly OpcodeRow[] = [
   ['0F 01/4', 'smsw', 'Ew', '', 'smsw'],
   ['0F 01/6', 'lmsw', 'Ew', '', 'lmsw'],
   ['0F 01/7 m', 'invlpg', 'Mb', '', 'invlpg'],
+  ['0F 33', 'rdpmc', '', '', 'rdpmc'],
+  ['NP 0F 01/1 r=0', 'monitor', '', '', 'monitor'],
+  ['NP 0F 01/1 r=1', 'mwait', '', '', 'mwait'],
+
+  // SVM (APM Vol 3; src/emu/svm/instructions.ts): 0F 01 D8..DF
+  ['0F 01/3 r=0', 'vmrun', '', '', 'vmrun'],
+  ['NP 0F 01/3 r=1', 'vmmcall', '', '', 'vmmcall'], // F2/F3 0F 01 D9 is VMGEXIT (SEV-ES): #UD here
+  ['66 0F 01/3 r=1', 'vmmcall', '', '', 'vmmcall'],
+  ['0F 01/3 r=2', 'vmload', '', '', 'vmload'],
+  ['0F 01/3 r=3', 'vmsave', '', '', 'vmsave'],
+  ['0F 01/3 r=4', 'stgi', '', '', 'stgi'],
+  ['0F 01/3 r=5', 'clgi', '', '', 'clgi'],
+  ['0F 01/3 r=6', 'skinit', '', '', 'skinit'],
+  ['0F 01/3 r=7', 'invlpga', '', '', 'invlpga'],
 
   // System: descriptor tables and segments
   ['0F 01/0 m', 'sgdt', 'Ms', '', 'descTable'],

@@ -78,10 +78,11 @@ export class Machine {
       if (this.devices.hasInterrupt()) cpu.irqCheck = true;
       const r = cpu.run(Math.max(1, Math.ceil(next)));
       if (r === StopReason.Halt) {
-        if (this.devices.hasInterrupt() && (cpu.flags & 0x200)) { cpu.irqCheck = true; continue; }
+        const wakeable = cpu.wakeable();
+        if (this.devices.hasInterrupt() && wakeable) { cpu.irqCheck = true; continue; }
         const wait = this.devices.nextEventCycles();
-        if ((cpu.flags & 0x200) === 0 || !Number.isFinite(wait)) {
-          this.stop = { kind: 'halted', reason: (cpu.flags & 0x200) === 0 ? 'hlt with interrupts disabled' : 'hlt with no timer running' };
+        if (!wakeable || !Number.isFinite(wait)) {
+          this.stop = { kind: 'halted', reason: !wakeable ? 'hlt with interrupts disabled' : 'hlt with no timer running' };
           break;
         }
         cpu.cycles += Math.max(1, Math.min(Math.ceil(wait), end - cpu.cycles)); // idle until the next device event

@@ -5,6 +5,8 @@ import { getFlags, materialize, getCF, CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL,
 import { CpuFault, GP, UD, BP } from '../fault';
 import { cpuidLookup } from '../cpuid';
 import { RAX, RBX, RCX, RDX } from '../regs';
+import { VMEXIT } from '../../svm/exitcodes';
+import { guard } from '../../svm/guard';
 
 export function nop(_c: Cpu, _i: Insn): void {}
 
@@ -18,6 +20,7 @@ export function invalid(_c: Cpu, i: Insn): void {
 }
 
 export function pushf(c: Cpu, i: Insn): void {
+  if (c.svm.guest) guard(c, VMEXIT.PUSHF);
   const f = getFlags(c) & ~(RF | VM);
   c.push(i.osize, i.osize === 2 ? f & 0xffff : f, 0);
 }
@@ -25,6 +28,7 @@ export function pushf(c: Cpu, i: Insn): void {
 const POPF_BITS = CF | PF | AF | ZF | SF | TF | IF | DF | OF | IOPL | NT | AC | ID;
 
 export function popf(c: Cpu, i: Insn): void {
+  if (c.svm.guest) guard(c, VMEXIT.POPF);
   const v = c.peek(i.osize, 0);
   let mask = POPF_BITS;
   if (c.cpl > 0) mask &= ~IOPL; // only CPL 0 changes IOPL
@@ -68,6 +72,7 @@ export function std(c: Cpu, _i: Insn): void {
 }
 
 export function cpuid(c: Cpu, _i: Insn): void {
+  if (c.svm.guest) guard(c, VMEXIT.CPUID);
   const [a, b, cx, d] = cpuidLookup(c.model, c.r[RAX * 2]!, c.r[RCX * 2]!);
   c.setR(4, RAX, a, 0);
   c.setR(4, RBX, b, 0);
@@ -78,13 +83,15 @@ export function cpuid(c: Cpu, _i: Insn): void {
 /** rdtsc: the time-stamp counter is the simulated cycle count (deterministic). */
 export function rdtsc(c: Cpu, _i: Insn): void {
   if ((c.cr4 & 4) !== 0 && c.cpl > 0) throw new CpuFault(GP, 0); // CR4.TSD
-  const t = c.cycles;
+  if (c.svm.guest) guard(c, VMEXIT.RDTSC);
+  const t = c.cycles + c.tscOffset + (c.svm.guest ? c.svm.tscOffset : 0);
   c.setR(4, RAX, t % 4294967296, 0);
   c.setR(4, RDX, Math.floor(t / 4294967296), 0);
 }
 
 export function hlt(c: Cpu, _i: Insn): void {
   if (c.cpl !== 0) throw new CpuFault(GP, 0);
+  if (c.svm.guest) guard(c, VMEXIT.HLT);
   c.halt();
 }
 

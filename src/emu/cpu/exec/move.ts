@@ -4,6 +4,9 @@ import type { Cpu } from '../cpu';
 import type { Insn } from '../insn';
 import { cond } from '../flags';
 import { RAX, RBX, RDX, RSP } from '../regs';
+import { REP_E } from '../insn';
+import { VMEXIT } from '../../svm/exitcodes';
+import { guard } from '../../svm/guard';
 
 export function movEG(c: Cpu, i: Insn): void {
   const v = c.getR(i.osize, i.reg), h = c.hi;
@@ -84,7 +87,11 @@ export function xchg(c: Cpu, i: Insn): void {
 
 /** 90+r: xchg r, rAX. 90 itself (no REX.B) is NOP, and F3 90 is PAUSE. */
 export function xchgA(c: Cpu, i: Insn): void {
-  if (i.reg === RAX) return;
+  if (i.reg === RAX) {
+    // 90 is NOP; F3 90 is PAUSE, which a guest may have intercepted.
+    if (i.rep === REP_E && c.svm.guest) guard(c, VMEXIT.PAUSE);
+    return;
+  }
   const sz = i.osize;
   const a = c.getR(sz, i.reg), aH = c.hi;
   const b = c.getR(sz, RAX), bH = c.hi;

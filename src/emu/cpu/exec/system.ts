@@ -11,6 +11,10 @@ import { RAX, RCX, RDX, RSI, RDI, RSP, R11 } from '../regs';
 import { MSR, EFER, EFER_WRITABLE, CR0, CR4, CR4_SUPPORTED } from '../msr';
 import { deliverEvent, iret as iretImpl } from '../interrupts';
 import { advance, countIsZero, indexAddr } from './string';
+import { VMEXIT } from '../../svm/exitcodes';
+import { guard, movCrInfo } from '../../svm/guard';
+import { intercepted, ioIntercepted, msrIntercepted } from '../../svm/intercept';
+import { exitInstruction } from '../../svm/world';
 import { A_L, A_DB, checkCodeSegment, loadCodeSegment, loadDataSegment, loadLdt, loadTr, setSegment, tssRead32, updateMode, attrDpl } from '../segments';
 
 function requireCpl0(c: Cpu): void {
@@ -37,7 +41,7 @@ export function writeCr(c: Cpu, n: number, lo: number, hi: number): void {
       // EFER.LMA follows LME and PG (APM §14.6).
       if ((v & CR0.PG) && (c.efer & EFER.LME)) c.efer |= EFER.LMA;
       else if (!(v & CR0.PG)) c.efer &= ~EFER.LMA;
-      c.paging = (v & CR0.PG) !== 0;
+      c.paging = (v & CR0.PG) !== 0 || c.mmu.np;
       if (changed) c.mmu.flushAll();
       updateMode(c);
       return;
@@ -57,6 +61,8 @@ export function writeCr(c: Cpu, n: number, lo: number, hi: number): void {
     }
     case 8:
       if (hi !== 0 || (lo >>> 4) !== 0) throw new CpuFault(GP, 0);
+      // V_INTR_MASKING: the guest's TPR is V_TPR (APM §15.21.3); a held V_IRQ may now pass.
+      if (c.svm.guest && c.svm.vIntrMasking) { c.svm.vTpr = lo; c.irqCheck = true; return; }
       c.cr8 = lo;
       return;
     default: throw new CpuFault(UD);
@@ -69,7 +75,7 @@ export function readCr(c: Cpu, n: number): [number, number] {
     case 2: return [c.cr2Lo, c.cr2Hi];
     case 3: return [c.cr3Lo, c.cr3Hi];
     case 4: return [c.cr4, 0];
-    case 8: return [c.cr8, 0];
+    case 8: return [c.svm.guest && c.svm.vIntrMasking ? c.svm.vTpr : c.cr8, 0];
     default: throw new CpuFault(UD);
   }
 }
@@ -77,6 +83,7 @@ export function readCr(c: Cpu, n: number): [number, number] {
 /** 0F 20 / 0F 22: mov reg, CRn / mov CRn, reg (always register operands, 64-bit in long mode). */
 export function movFromCr(c: Cpu, i: Insn): void {
   requireCpl0(c);
+  if (c.svm.guest) guard(c, VMEXIT.CR0_READ + i.reg, ...movCrInfo(c, i.rm));
   const [lo, hi] = readCr(c, i.reg);
   if (c.mode === 64) c.setR(8, i.rm, lo, hi);
   else c.setR(4, i.rm, lo, 0);
@@ -84,7 +91,17 @@ export function movFromCr(c: Cpu, i: Insn): void {
 export function movToCr(c: Cpu, i: Insn): void {
   requireCpl0(c);
   const lo = c.r[i.rm << 1]!, hi = c.mode === 64 ? c.r[(i.rm << 1) + 1]! : 0;
+  if (c.svm.guest) crWriteIntercept(c, i.reg, lo, ...movCrInfo(c, i.rm));
   writeCr(c, i.reg, lo, hi);
+}
+
+/**
+ * A guest's write to CRn: the CRn write intercept, then for CR0 the selective
+ * write intercept, which fires only when bits other than CR0.TS and CR0.MP change.
+ */
+function crWriteIntercept(c: Cpu, n: number, lo: number, infoLo: number, infoHi: number): void {
+  guard(c, VMEXIT.CR0_WRITE + n, infoLo, infoHi);
+  if (n === 0 && ((lo ^ c.cr0) & ~(CR0.TS | CR0.MP)) !== 0) guard(c, VMEXIT.CR0_SEL_WRITE, infoLo, infoHi);
 }
 
 /** 0F 21 / 0F 23: debug registers are stored; DR4/DR5 alias DR6/DR7 without CR4.DE. */
@@ -98,11 +115,13 @@ function drIndex(c: Cpu, n: number): number {
 }
 export function movFromDr(c: Cpu, i: Insn): void {
   requireCpl0(c);
+  if (c.svm.guest) guard(c, VMEXIT.DR0_READ + i.reg, ...movCrInfo(c, i.rm));
   const v = c.dr[drIndex(c, i.reg)]!;
   c.setR(c.mode === 64 ? 8 : 4, i.rm, v % 4294967296 | 0, Math.floor(v / 4294967296) | 0);
 }
 export function movToDr(c: Cpu, i: Insn): void {
   requireCpl0(c);
+  if (c.svm.guest) guard(c, VMEXIT.DR0_WRITE + i.reg, ...movCrInfo(c, i.rm));
   const n = drIndex(c, i.reg);
   const lo = c.r[i.rm << 1]! >>> 0, hi = c.mode === 64 ? c.r[(i.rm << 1) + 1]! >>> 0 : 0;
   if ((n === 6 || n === 7) && hi !== 0) throw new CpuFault(GP, 0);
@@ -111,10 +130,12 @@ export function movToDr(c: Cpu, i: Insn): void {
 
 export function clts(c: Cpu, _i: Insn): void {
   requireCpl0(c);
+  if (c.svm.guest) crWriteIntercept(c, 0, c.cr0 & ~CR0.TS, 0, 0);
   c.cr0 &= ~CR0.TS;
 }
 
 export function smsw(c: Cpu, i: Insn): void {
+  if (c.svm.guest) guard(c, VMEXIT.CR0_READ);
   if (i.mem) { c.ea(i); c.write16(c.laLo, c.laHi, c.cr0 & 0xffff); }
   else c.setR(i.osize === 2 ? 2 : i.osize, i.rm, c.cr0, 0);
 }
@@ -122,8 +143,11 @@ export function smsw(c: Cpu, i: Insn): void {
 /** lmsw: loads PE, MP, EM, TS; cannot clear PE. */
 export function lmsw(c: Cpu, i: Insn): void {
   requireCpl0(c);
+  if (c.svm.guest) guard(c, VMEXIT.CR0_WRITE); // before the memory operand is read
   const v = c.readE(i, 2) & 0xf;
-  writeCr(c, 0, (c.cr0 & ~0xe) | v | (c.cr0 & 1), 0);
+  const nv = (c.cr0 & ~0xe) | v | (c.cr0 & 1);
+  if (c.svm.guest) crWriteIntercept(c, 0, nv, 0, 0);
+  writeCr(c, 0, nv, 0);
 }
 
 // ------------------------------------------------------------ MSRs
@@ -132,7 +156,7 @@ export function readMsr(c: Cpu, n: number): [number, number] {
   n >>>= 0;
   switch (n) {
     case MSR.EFER: return [c.efer, 0];
-    case MSR.TSC: { const t = c.cycles + c.tscOffset; return [t % 4294967296 | 0, Math.floor(t / 4294967296) | 0]; }
+    case MSR.TSC: { const t = c.cycles + c.tscOffset + (c.svm.guest ? c.svm.tscOffset : 0); return [t % 4294967296 | 0, Math.floor(t / 4294967296) | 0]; }
     case MSR.FS_BASE: return [c.segBaseLo[FS]!, c.segBaseHi[FS]!];
     case MSR.GS_BASE: return [c.segBaseLo[GS]!, c.segBaseHi[GS]!];
     case MSR.APIC_BASE: return c.apicBase ? [c.apicBase.read(), 0] : [0, 0];
@@ -182,18 +206,21 @@ export function writeMsr(c: Cpu, n: number, lo: number, hi: number): void {
 
 export function rdmsr(c: Cpu, _i: Insn): void {
   requireCpl0(c);
+  if (c.svm.guest && msrIntercepted(c, c.r[RCX * 2]!, false)) exitInstruction(c, VMEXIT.MSR, 0);
   const [lo, hi] = readMsr(c, c.r[RCX * 2]!);
   c.setR(4, RAX, lo, 0);
   c.setR(4, RDX, hi, 0);
 }
 export function wrmsr(c: Cpu, _i: Insn): void {
   requireCpl0(c);
+  if (c.svm.guest && msrIntercepted(c, c.r[RCX * 2]!, true)) exitInstruction(c, VMEXIT.MSR, 1);
   writeMsr(c, c.r[RCX * 2]!, c.r[RAX * 2]!, c.r[RDX * 2]!);
 }
 
 export function rdtscp(c: Cpu, _i: Insn): void {
   if ((c.cr4 & CR4.TSD) && c.cpl > 0) throw new CpuFault(GP, 0);
-  const t = c.cycles + c.tscOffset;
+  if (c.svm.guest) guard(c, VMEXIT.RDTSCP);
+  const t = c.cycles + c.tscOffset + (c.svm.guest ? c.svm.tscOffset : 0);
   c.setR(4, RAX, t % 4294967296, 0);
   c.setR(4, RDX, Math.floor(t / 4294967296), 0);
   c.setR(4, RCX, (c.msrs.get(MSR.TSC_AUX >>> 0) ?? [0, 0])[0], 0);
@@ -204,6 +231,8 @@ export function rdtscp(c: Cpu, _i: Insn): void {
 /** lgdt/lidt/sgdt/sidt: 0F 01 /0../3 with a memory operand (limit16, base 32 or 64). */
 export function descTable(c: Cpu, i: Insn): void {
   const which = i.reg & 7;
+  if (which >= 2) requireCpl0(c);
+  if (c.svm.guest) guard(c, [VMEXIT.GDTR_READ, VMEXIT.IDTR_READ, VMEXIT.GDTR_WRITE, VMEXIT.IDTR_WRITE][which]!);
   c.ea(i);
   const lo = c.laLo, hi = c.laHi;
   const nlo = (lo + 2) | 0, nhi = nlo >>> 0 < 2 ? hi + 1 : hi;
@@ -228,6 +257,7 @@ export function descTable(c: Cpu, i: Insn): void {
 /** 0F 00 /0 sldt, /1 str: store a selector. */
 export function storeSel(c: Cpu, i: Insn): void {
   if ((c.cr0 & 1) === 0) throw new CpuFault(UD);
+  if (c.svm.guest) guard(c, (i.reg & 7) === 0 ? VMEXIT.LDTR_READ : VMEXIT.TR_READ);
   const sel = c.segSel[(i.reg & 7) === 0 ? LDTR : TR]! & 0xffff;
   if (i.mem) { c.ea(i); c.write16(c.laLo, c.laHi, sel); }
   else c.setR(i.osize === 2 ? 2 : i.osize, i.rm, sel, 0);
@@ -237,6 +267,7 @@ export function storeSel(c: Cpu, i: Insn): void {
 export function loadSysSel(c: Cpu, i: Insn): void {
   if ((c.cr0 & 1) === 0) throw new CpuFault(UD);
   requireCpl0(c);
+  if (c.svm.guest) guard(c, (i.reg & 7) === 2 ? VMEXIT.LDTR_WRITE : VMEXIT.TR_WRITE);
   const sel = c.readE(i, 2) & 0xffff;
   if ((i.reg & 7) === 2) loadLdt(c, sel);
   else loadTr(c, sel);
@@ -245,6 +276,8 @@ export function loadSysSel(c: Cpu, i: Insn): void {
 export function invlpg(c: Cpu, i: Insn): void {
   requireCpl0(c);
   c.ea(i);
+  // With decode assists EXITINFO1 is the linear address (APM §15.33).
+  if (c.svm.guest) guard(c, VMEXIT.INVLPG, ...(c.model.svm.DecodeAssists ? [c.laLo, c.laHi] as const : [0, 0] as const));
   c.mmu.invalidate(c.laLo, c.laHi);
 }
 
@@ -257,8 +290,36 @@ export function swapgs(c: Cpu, _i: Insn): void {
   c.segBaseHi[GS] = k[1];
 }
 
-export function privNop(c: Cpu, _i: Insn): void {
-  requireCpl0(c); // invd, wbinvd
+/** invd (0F 08), wbinvd (0F 09), wbnoinvd (F3 0F 09): caches are not modelled. */
+export function privNop(c: Cpu, i: Insn): void {
+  requireCpl0(c);
+  if (c.svm.guest) guard(c, i.op === 0x08 ? VMEXIT.INVD : VMEXIT.WBINVD);
+}
+
+/** rdpmc: no performance counters are modelled; the four legacy ones read zero. */
+export function rdpmc(c: Cpu, _i: Insn): void {
+  if (c.cpl > 0 && !(c.cr4 & CR4.PCE)) throw new CpuFault(GP, 0);
+  if (c.svm.guest) guard(c, VMEXIT.RDPMC);
+  if ((c.r[RCX * 2]! >>> 0) > 3) throw new CpuFault(GP, 0);
+  c.setR(4, RAX, 0, 0);
+  c.setR(4, RDX, 0, 0);
+}
+
+/** monitor (0F 01 C8): arms the (unmodelled) monitor; CPL 0 only here. */
+export function monitor(c: Cpu, _i: Insn): void {
+  if (c.cpl !== 0) throw new CpuFault(UD);
+  if (c.svm.guest) guard(c, VMEXIT.MONITOR);
+  c.monitorArmed = true;
+}
+
+/** mwait (0F 01 C9): may return at once, which is what it does (nothing else writes the line). */
+export function mwait(c: Cpu, _i: Insn): void {
+  if (c.cpl !== 0) throw new CpuFault(UD);
+  if (c.svm.guest) {
+    guard(c, VMEXIT.MWAIT);
+    if (c.monitorArmed) guard(c, VMEXIT.MWAIT_CONDITIONAL);
+  }
+  c.monitorArmed = false;
 }
 
 // ------------------------------------------------------------ segment registers
@@ -383,16 +444,19 @@ export function retFar(c: Cpu, i: Insn): void {
 
 /** CD ib: int n (a software interrupt: the gate's DPL is checked). */
 export function intN(c: Cpu, i: Insn): void {
+  if (c.svm.guest) guard(c, VMEXIT.SWINT, c.model.svm.DecodeAssists ? i.immLo & 0xff : 0);
   deliverEvent(c, i.immLo & 0xff, -1, 'soft');
 }
 export function into(c: Cpu, _i: Insn): void {
   if (getOF(c)) throw new CpuFault(OF_VEC, -1, true);
 }
 /** F1: int1 / icebp, a trap-like #DB that ignores the gate DPL. */
-export function int1(_c: Cpu, _i: Insn): void {
+export function int1(c: Cpu, _i: Insn): void {
+  if (c.svm.guest) guard(c, VMEXIT.ICEBP);
   throw new CpuFault(DB, -1, true);
 }
 export function iret(c: Cpu, i: Insn): void {
+  if (c.svm.guest) guard(c, VMEXIT.IRET);
   iretImpl(c, i.osize);
 }
 
@@ -491,11 +555,24 @@ function ioSize(i: Insn): number {
   return i.osize === 1 ? 1 : i.osize === 2 ? 2 : 4;
 }
 
+/**
+ * IOIO intercept (APM §15.10.2), after the IOPL/TSS check: EXITINFO1 = port
+ * (31:16), segment (12:10, OUTS), address size (9:7), operand size (6:4), REP
+ * (3), string (2), IN (0); EXITINFO2 = the next instruction's RIP.
+ */
+function ioIntercept(c: Cpu, i: Insn, port: number, size: number, input: boolean, str: boolean): void {
+  if (!ioIntercepted(c, port, size)) return;
+  const info = (port << 16) | (str && !input ? (i.seg & 7) << 10 : 0) | ((i.asize === 2 ? 1 : i.asize === 4 ? 2 : 4) << 7) |
+    ((size === 1 ? 1 : size === 2 ? 2 : 4) << 4) | (str && i.rep !== REP_NONE ? 8 : 0) | (str ? 4 : 0) | (input ? 1 : 0);
+  exitInstruction(c, VMEXIT.IOIO, info, 0, c.ripLo, c.ripHi);
+}
+
 /** E4/E5 (imm8 port) and EC/ED (DX). */
 export function inPort(c: Cpu, i: Insn): void {
   const port = i.op < 0xe8 ? i.immLo & 0xff : c.r[RDX * 2]! & 0xffff;
   const sz = ioSize(i);
   checkIo(c, port, sz);
+  if (c.svm.guest) ioIntercept(c, i, port, sz, true, false);
   c.setR(sz, RAX, c.io.in(port, sz), 0);
   c.irqCheck = true;
 }
@@ -503,6 +580,7 @@ export function outPort(c: Cpu, i: Insn): void {
   const port = i.op < 0xe8 ? i.immLo & 0xff : c.r[RDX * 2]! & 0xffff;
   const sz = ioSize(i);
   checkIo(c, port, sz);
+  if (c.svm.guest) ioIntercept(c, i, port, sz, false, false);
   c.io.out(port, sz, c.getR(sz, RAX));
   c.irqCheck = true;
 }
@@ -512,8 +590,9 @@ export function insOuts(c: Cpu, i: Insn): void {
   const port = c.r[RDX * 2]! & 0xffff;
   const sz = ioSize(i);
   checkIo(c, port, sz);
-  const delta = c.flags & DF ? -sz : sz;
   const input = i.op < 0x6e;
+  if (c.svm.guest && (i.rep === REP_NONE || !countIsZero(c, i.asize))) ioIntercept(c, i, port, sz, input, true);
+  const delta = c.flags & DF ? -sz : sz;
   const once = () => {
     if (input) {
       indexAddr(c, i.asize, RDI, ES);

@@ -1,0 +1,256 @@
+// The world switch: VMRUN (host -> guest) and #VMEXIT (guest -> host),
+// APM Vol 2 §15.5 and §15.6, in the order the manual gives.
+//
+// VMRUN saves the host's state in the host save area (VM_HSAVE_PA, laid out
+// like a VMCB's state-save area, as the manual leaves the format to the
+// implementation), checks and loads the guest's state and controls from the
+// VMCB, sets GIF, honours TLB_CONTROL and injects EVENTINJ. #VMEXIT writes the
+// guest's state and the exit information back, reloads the host's state and
+// clears GIF. Both happen between instructions; an exit in the middle of an
+// instruction or an event delivery abandons it by throwing WorldSwitch.
+import type { Cpu } from '../cpu/cpu';
+import { CS, DS, ES, SS } from '../cpu/insn';
+import { RAX, RSP } from '../cpu/regs';
+import { getFlags, materialize, IF } from '../cpu/flags';
+import { setSegment, updateMode } from '../cpu/segments';
+import { EFER, MSR } from '../cpu/msr';
+import type { PhysMem } from '../mem/phys';
+import { OFF, rd64, wr64, rdAddr } from './vmcb-access';
+import { VMEXIT } from './exitcodes';
+import { WorldSwitch } from './state';
+import { consistencyCheck } from './checks';
+import { injectEvent } from './events';
+
+const SEG_NAMES: ReadonlyArray<readonly [number, string]> = [[ES, 'es'], [CS, 'cs'], [SS, 'ss'], [DS, 'ds']];
+
+// ------------------------------------------------------------ segment fields
+
+export function saveSeg(c: Cpu, mem: PhysMem, at: number, seg: number): void {
+  mem.write16(at, c.segSel[seg]! & 0xffff);
+  mem.write16(at + 2, c.segAttr[seg]! & 0xfff);
+  mem.write32(at + 4, c.segLimit[seg]!);
+  wr64(mem, at + 8, c.segBaseLo[seg]!, c.segBaseHi[seg]!);
+}
+
+export function loadSeg(c: Cpu, mem: PhysMem, at: number, seg: number): void {
+  setSegment(c, seg, mem.read16(at), mem.read32(at + 8), mem.read32(at + 12), mem.read32(at + 4), mem.read16(at + 2) & 0xfff);
+}
+
+/** The state VMRUN loads / #VMEXIT saves: ES, CS, SS, DS, GDTR, IDTR, control registers, RFLAGS, RIP, RSP, RAX. */
+function saveState(c: Cpu, mem: PhysMem, base: number, ripLo: number, ripHi: number): void {
+  for (const [seg, name] of SEG_NAMES) saveSeg(c, mem, base + OFF[`${name}.selector`]!, seg);
+  mem.write32(base + OFF['gdtr.limit']!, c.gdtrLimit & 0xffff);
+  wr64(mem, base + OFF['gdtr.base']!, c.gdtrBaseLo, c.gdtrBaseHi);
+  mem.write32(base + OFF['idtr.limit']!, c.idtrLimit & 0xffff);
+  wr64(mem, base + OFF['idtr.base']!, c.idtrBaseLo, c.idtrBaseHi);
+  wr64(mem, base + OFF.efer!, c.efer, 0);
+  wr64(mem, base + OFF.cr0!, c.cr0, 0);
+  wr64(mem, base + OFF.cr3!, c.cr3Lo, c.cr3Hi);
+  wr64(mem, base + OFF.cr4!, c.cr4, 0);
+  wr64(mem, base + OFF.rflags!, getFlags(c), 0);
+  wr64(mem, base + OFF.rip!, ripLo, ripHi);
+  wr64(mem, base + OFF.rsp!, c.r[RSP * 2]!, c.r[RSP * 2 + 1]!);
+  wr64(mem, base + OFF.rax!, c.r[RAX * 2]!, c.r[RAX * 2 + 1]!);
+  mem.write8(base + OFF.cpl!, c.cpl);
+}
+
+function loadState(c: Cpu, mem: PhysMem, base: number): void {
+  c.gdtrLimit = mem.read16(base + OFF['gdtr.limit']!);
+  c.gdtrBaseLo = mem.read32(base + OFF['gdtr.base']!);
+  c.gdtrBaseHi = mem.read32(base + OFF['gdtr.base']! + 4);
+  c.idtrLimit = mem.read16(base + OFF['idtr.limit']!);
+  c.idtrBaseLo = mem.read32(base + OFF['idtr.base']!);
+  c.idtrBaseHi = mem.read32(base + OFF['idtr.base']! + 4);
+  c.cr0 = mem.read32(base + OFF.cr0!) | 0x10; // ET is fixed at 1
+  c.cr4 = mem.read32(base + OFF.cr4!);
+  c.cr3Lo = mem.read32(base + OFF.cr3!);
+  c.cr3Hi = mem.read32(base + OFF.cr3! + 4) & 0xfffff;
+  let efer = mem.read32(base + OFF.efer!);
+  // EFER.LMA follows LME and CR0.PG (the canonicalization of APM §15.5.1).
+  efer = (efer & EFER.LME) && (c.cr0 & (1 << 31)) ? efer | EFER.LMA : efer & ~EFER.LMA;
+  c.efer = efer;
+  const fl = mem.read32(base + OFF.rflags!);
+  materialize(c);
+  c.flags = (fl & 0x3f7fd5) | 2; // defined RFLAGS bits; bit 1 reads as one
+  c.lop = 0;
+  c.ripLo = mem.read32(base + OFF.rip!);
+  c.ripHi = mem.read32(base + OFF.rip! + 4);
+  c.r[RSP * 2] = mem.read32(base + OFF.rsp!);
+  c.r[RSP * 2 + 1] = mem.read32(base + OFF.rsp! + 4);
+  c.r[RAX * 2] = mem.read32(base + OFF.rax!);
+  c.r[RAX * 2 + 1] = mem.read32(base + OFF.rax! + 4);
+  for (const [seg, name] of SEG_NAMES) loadSeg(c, mem, base + OFF[`${name}.selector`]!, seg);
+  c.cpl = mem.read8(base + OFF.cpl!) & 3;
+}
+
+/** Paging and mode follow CR0/CR4/EFER and CS (nested paging also needs the MMU). */
+function settle(c: Cpu): void {
+  c.paging = (c.cr0 & (1 << 31)) !== 0 || c.mmu.np;
+  updateMode(c);
+}
+
+// ------------------------------------------------------------ VMRUN
+
+/**
+ * VMRUN with rAX = the VMCB's physical address (already checked: aligned,
+ * in range; CPL 0; EFER.SVME; not intercepted). RIP is already past VMRUN:
+ * that is the host's resume point.
+ */
+export function vmrun(c: Cpu, vmcb: number): void {
+  const mem = c.mem;
+  const s = c.svm;
+  const host = hsavePa(c); // laid out like a VMCB (its state-save area used)
+  const save = vmcb;
+
+  // The host's state goes to the host save area first (§15.5.1).
+  saveState(c, mem, host, c.ripLo, c.ripHi);
+  s.hostIf = (c.flags & IF) !== 0;
+  s.vmruns++;
+
+  const why = consistencyCheck(c, vmcb);
+  if (why) {
+    // #VMEXIT(INVALID): nothing of the guest was loaded; the host goes on after VMRUN.
+    s.invalidReason = why;
+    wr64(mem, vmcb + OFF.exitcode!, -1, -1);
+    wr64(mem, vmcb + OFF.exitinfo1!, 0, 0);
+    wr64(mem, vmcb + OFF.exitinfo2!, 0, 0);
+    wr64(mem, vmcb + OFF.exitintinfo!, 0, 0);
+    s.gif = false;
+    s.exits++;
+    s.lastExitCode = VMEXIT.INVALID;
+    return;
+  }
+  s.invalidReason = '';
+
+  // Control area: cached for the guest's run.
+  s.vmcb = vmcb;
+  for (let k = 0; k < 6; k++) s.icpt[k] = mem.read32(vmcb + 4 * k);
+  s.iopm = rdAddr(mem, vmcb + OFF.iopm_base_pa!) - (mem.read32(vmcb + OFF.iopm_base_pa!) & 0xfff);
+  s.msrpm = rdAddr(mem, vmcb + OFF.msrpm_base_pa!) - (mem.read32(vmcb + OFF.msrpm_base_pa!) & 0xfff);
+  const [tLo, tHi] = rd64(mem, vmcb + OFF.tsc_offset!);
+  s.tscOffset = tHi * 4294967296 + (tLo >>> 0);
+  s.asid = mem.read32(vmcb + OFF.guest_asid!) >>> 0;
+  const vintr = mem.read32(vmcb + OFF.v_intr!), vintrHi = mem.read32(vmcb + OFF.v_intr! + 4);
+  s.vTpr = vintr & 0xf;
+  s.vIrq = (vintr & (1 << 8)) !== 0;
+  s.vIntrPrio = (vintr >>> 16) & 0xf;
+  s.vIgnTpr = (vintr & (1 << 20)) !== 0;
+  s.vIntrMasking = (vintr & (1 << 24)) !== 0;
+  s.vIntrVector = vintrHi & 0xff;
+  const np = c.model.svm.NP && (mem.read32(vmcb + OFF.np_enable!) & 1) !== 0;
+  s.np = np;
+
+  // Guest state.
+  const hostCr0 = c.cr0, hostCr4 = c.cr4, hostEfer = c.efer;
+  loadState(c, mem, save);
+  c.cr2Lo = mem.read32(save + OFF.cr2!);
+  c.cr2Hi = mem.read32(save + OFF.cr2! + 4);
+  c.dr[7] = rdAddr(mem, save + OFF.dr7!);
+  c.dr[6] = rdAddr(mem, save + OFF.dr6!);
+  if (np) {
+    const [gpLo, gpHi] = rd64(mem, save + OFF.g_pat!);
+    s.gPatLo = gpLo; s.gPatHi = gpHi; // memory types are not modelled: kept for VMSAVE-free round trips
+    const [nLo, nHi] = rd64(mem, vmcb + OFF.n_cr3!);
+    c.mmu.setNested(true, nLo & ~0xfff, nHi & 0xfffff, hostCr0, hostCr4, hostEfer);
+  } else {
+    c.mmu.setNested(false);
+  }
+  c.mmu.setAsid(s.asid);
+  const tlb = mem.read8(vmcb + OFF.tlb_control!);
+  if (tlb === 1) c.mmu.flushAll();
+  else if (c.model.svm.FlushByAsid && (tlb === 3 || tlb === 7)) c.mmu.flushAsid(s.asid, tlb === 7);
+  settle(c);
+
+  s.guest = true;
+  s.gif = true;
+  c.halted = false;
+  // The guest starts in an interrupt shadow if the VMCB says so.
+  c.shadowAt = (mem.read32(vmcb + OFF.interrupt_shadow!) & 1) ? c.instructions + 1 : -1;
+  c.irqCheck = true;
+
+  // EVENTINJ: delivered now, as the guest's first action (§15.20).
+  const ej = mem.read32(vmcb + OFF.eventinj!), ejErr = mem.read32(vmcb + OFF.eventinj! + 4);
+  if (ej & 0x80000000) injectEvent(c, ej & 0xff, (ej >>> 8) & 7, (ej & (1 << 11)) !== 0 ? ejErr : -1);
+}
+
+function hsavePa(c: Cpu): number {
+  const v = c.msrs.get(MSR.VM_HSAVE_PA >>> 0) ?? [0, 0];
+  return (v[1] >>> 0) * 4294967296 + ((v[0] & ~0xfff) >>> 0);
+}
+
+// ------------------------------------------------------------ #VMEXIT
+
+/**
+ * #VMEXIT with this exit code and information. The guest's RIP is c.ripLo/Hi
+ * as the caller left it (the intercepted instruction for instruction
+ * intercepts; the return point for exceptions and interrupts). `nextLo/Hi` is
+ * the next RIP for NRIPS (undefined: 0). Never returns: throws WorldSwitch.
+ */
+export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo = 0, info2Hi = 0,
+  nextLo?: number, nextHi = 0): never {
+  const mem = c.mem;
+  const s = c.svm;
+  const vmcb = s.vmcb;
+  const save = vmcb;
+
+  // Guest state into the VMCB.
+  saveState(c, mem, save, c.ripLo, c.ripHi);
+  wr64(mem, vmcb + OFF.cr2!, c.cr2Lo, c.cr2Hi);
+  const dr7 = c.dr[7]!, dr6 = c.dr[6]!;
+  wr64(mem, vmcb + OFF.dr7!, dr7 % 4294967296 | 0, Math.floor(dr7 / 4294967296) | 0);
+  wr64(mem, vmcb + OFF.dr6!, dr6 % 4294967296 | 0, Math.floor(dr6 / 4294967296) | 0);
+  if (s.np) wr64(mem, vmcb + OFF.g_pat!, s.gPatLo, s.gPatHi);
+  // V_TPR and V_IRQ are written back (the rest of V_INTR is the hypervisor's).
+  const vintr = mem.read32(vmcb + OFF.v_intr!);
+  mem.write32(vmcb + OFF.v_intr!, (vintr & ~0x10f) | (s.vTpr & 0xf) | (s.vIrq ? 1 << 8 : 0));
+  const shadow = c.shadowAt === c.instructions ? 1 : 0;
+  const gif = (c.flags & IF) ? 2 : 0; // GUEST_INTERRUPT_MASK: the guest's IF (bit 1)
+  wr64(mem, vmcb + OFF.interrupt_shadow!, shadow | gif, 0);
+
+  wr64(mem, vmcb + OFF.exitcode!, code, code < 0 ? -1 : 0);
+  wr64(mem, vmcb + OFF.exitinfo1!, info1Lo, info1Hi);
+  wr64(mem, vmcb + OFF.exitinfo2!, info2Lo, info2Hi);
+  if (s.evValid) {
+    const t = s.evVector | (s.evType << 8) | (s.evError >= 0 ? 1 << 11 : 0) | 0x80000000;
+    wr64(mem, vmcb + OFF.exitintinfo!, t, s.evError >= 0 ? s.evError : 0);
+  } else {
+    wr64(mem, vmcb + OFF.exitintinfo!, 0, 0);
+  }
+  if (c.model.svm.NRIPS) wr64(mem, vmcb + OFF.next_rip!, nextLo ?? 0, nextLo === undefined ? 0 : nextHi);
+  // The injected event is consumed (or, if its delivery exited, is in EXITINTINFO).
+  mem.write32(vmcb + OFF.eventinj! + 4, 0);
+  mem.write32(vmcb + OFF.eventinj!, 0);
+
+  // Host state back from the host save area.
+  const host = hsavePa(c);
+  loadState(c, mem, host);
+  c.cr0 |= 1; // PE: the host always resumes in protected mode
+  c.cpl = 0;
+  c.dr[7] = 0x400; // all breakpoints disabled
+  c.mmu.setNested(false);
+  c.mmu.setAsid(0);
+  settle(c);
+  s.guest = false;
+  s.np = false;
+  s.gif = false;
+  s.evValid = false;
+  s.exits++;
+  s.lastExitCode = code;
+  c.halted = false;
+  c.shadowAt = -1;
+  c.pfPending = false;
+  c.irqCheck = true;
+  throw new WorldSwitch(code);
+}
+
+/**
+ * An intercepted instruction: the guest's RIP stays at the instruction (it did
+ * not execute) and NRIP is the one after it.
+ */
+export function exitInstruction(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo = 0, info2Hi = 0): never {
+  const nextLo = c.ripLo, nextHi = c.ripHi;
+  c.ripLo = c.startLo;
+  c.ripHi = c.startHi;
+  return vmexit(c, code, info1Lo, info1Hi, info2Lo, info2Hi, nextLo, nextHi);
+}
+
