@@ -1,23 +1,37 @@
-// `pacifica run KERNEL [MODULE[=CMDLINE] ...] [--cmdline S] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]`:
+// `pacifica run KERNEL [MODULE[=CMDLINE] ...] [--cmdline S] [--cpu MODEL[,+F,-F]] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]`:
 // boot a multiboot kernel (with modules) on the whole PC, headless, and print the serial output.
+// --cpu picks a CPU model (k8, fam10h, zen) and switches SVM features on or off, e.g. zen,-NP.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Machine } from '../emu/machine/machine.ts';
+import { withFeatures, MODEL_SPECS, DEFAULT_MODEL_ID } from '../emu/cpu/models.ts';
+import type { CpuModel } from '../emu/cpu/cpuid.ts';
 
 function usage(msg: string): number {
-  process.stderr.write(`pacifica run: ${msg}\nusage: pacifica run KERNEL [MODULE[=CMDLINE] ...] [--cmdline S] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]\n`);
+  process.stderr.write(`pacifica run: ${msg}\nusage: pacifica run KERNEL [MODULE[=CMDLINE] ...] [--cmdline S] [--cpu MODEL[,+F,-F]] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]\n`);
   return 2;
+}
+
+/** "zen", "k8,+NP", "fam10h,-NP,+NRIPS": a model id, then feature switches. */
+export function parseCpu(spec: string): CpuModel {
+  const [id, ...changes] = spec.split(',');
+  if (!MODEL_SPECS.some((m) => m.id === id)) {
+    throw new Error(`unknown CPU model '${id}' (models: ${MODEL_SPECS.map((m) => m.id).join(', ')}; default ${DEFAULT_MODEL_ID})`);
+  }
+  return withFeatures(id!, changes.join(','));
 }
 
 export async function runCommand(args: string[]): Promise<number> {
   const files: string[] = [];
   let cmdline: string | undefined;
   let mhz = 2000, simMs = 1000, ramMb = 128, json = false;
+  let cpuModel: CpuModel | undefined;
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     const val = () => { const v = args[++k]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
     try {
       if (a === '--cmdline') cmdline = val();
+      else if (a === '--cpu') cpuModel = parseCpu(val());
       else if (a === '--mhz') mhz = Number(val());
       else if (a === '--sim-ms') simMs = Number(val());
       else if (a === '--ram-mb') ramMb = Number(val());
@@ -43,7 +57,7 @@ export async function runCommand(args: string[]): Promise<number> {
     const file = eq >= 0 ? spec.slice(0, eq) : spec;
     return { bytes: readFileSync(file), cmdline: eq >= 0 ? spec.slice(eq + 1) : basename(file) };
   });
-  const m = new Machine({ ramMiB: ramMb, cpuHz: Math.round(mhz * 1e6) });
+  const m = new Machine({ ramMiB: ramMb, cpuHz: Math.round(mhz * 1e6), cpuModel });
   try {
     // Like QEMU and GRUB, the kernel's command line starts with its file name.
     m.bootMultiboot(kernel, { cmdline: `${basename(kernelPath!)}${cmdline ? ` ${cmdline}` : ''}`, modules });
@@ -62,6 +76,8 @@ export async function runCommand(args: string[]): Promise<number> {
       simSeconds: m.simSeconds,
       hostSeconds: m.hostSeconds,
       stop: stop.kind === 'debug-exit' ? { kind: 'debug-exit', code: stop.code } : stop,
+      cpu: m.cpu.model.name,
+      svm: { vmruns: m.cpu.svm.vmruns, exits: m.cpu.svm.exits },
     }) + '\n');
   } else {
     process.stdout.write(m.serial());

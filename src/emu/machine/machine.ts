@@ -8,10 +8,13 @@ import { IoBus } from '../devices/iobus';
 import { MmioMap } from '../devices/mmio';
 import { PcDevices, DEFAULT_CPU_HZ } from '../devices/pc';
 import { loadMultiboot, type MultibootBoot } from './multiboot';
+import type { CpuModel } from '../cpu/cpuid';
 
 export interface MachineOptions {
   ramMiB?: number;
   cpuHz?: number;
+  /** The CPU model (models.ts: withFeatures); default the Zen-style model. */
+  cpuModel?: CpuModel;
 }
 
 export type MachineStop =
@@ -38,6 +41,7 @@ export class Machine {
     this.mem = new PhysMem(ramMiB << 20);
     this.mem.mmio = this.mmio;
     this.cpu = new Cpu(this.mem);
+    if (opts.cpuModel) this.cpu.model = opts.cpuModel;
     this.devices = new PcDevices({ ram: this.mem.u8, io: this.io, mmio: this.mmio, cpuHz: this.cpuHz, now: () => this.cpu.cycles });
     const cpu = this.cpu;
     cpu.io = {
