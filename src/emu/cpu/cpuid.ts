@@ -51,6 +51,7 @@ export const SVM_FEATURE_BITS = {
   VmcbClean: 1 << 5, // VMCB clean bits (the CPU reloads everything: always correct)
   FlushByAsid: 1 << 6, // TLB_CONTROL 3 and 7
   DecodeAssists: 1 << 7, // EXITINFO1 for CR/DR moves, INTn, INVLPG; instruction bytes on #PF/NPF
+  VGIF: 1 << 16, // virtual GIF: a guest's STGI/CLGI set V_GIF, which masks its virtual interrupts
 } as const;
 export type SvmFeature = keyof typeof SVM_FEATURE_BITS;
 export type SvmFeatures = Readonly<Record<SvmFeature, boolean>>;

@@ -48,7 +48,13 @@ export function deliverEvent(c: Cpu, vector: number, errorCode: number, kind: Ev
   if (s.guest && isException && interceptable && intercepted(c, VMEXIT.EXCP_BASE + vector)) {
     const pf = vector === PF_VEC && c.pfPending;
     c.pfPending = false;
-    vmexit(c, VMEXIT.EXCP_BASE + vector, errorCode >= 0 ? errorCode : 0, 0, pf ? c.pfLo : 0, pf ? c.pfHi : 0);
+    // Fault-like even for INT3/INTO/INT1: RIP is the instruction, NRIP the next one.
+    let nextLo: number | undefined, nextHi = 0;
+    if (kind === 'trap') {
+      nextLo = c.ripLo; nextHi = c.ripHi;
+      c.ripLo = c.startLo; c.ripHi = c.startHi;
+    }
+    vmexit(c, VMEXIT.EXCP_BASE + vector, errorCode >= 0 ? errorCode : 0, 0, pf ? c.pfLo : 0, pf ? c.pfHi : 0, nextLo, nextHi);
   }
   if (vector === PF_VEC && kind === 'exception' && c.pfPending) {
     c.cr2Lo = c.pfLo;
@@ -76,6 +82,9 @@ export function deliverEvent(c: Cpu, vector: number, errorCode: number, kind: Ev
       c.ripLo = c.startLo;
       c.ripHi = c.startHi;
     }
+    // An intercepted exception exits as itself, before the double-fault rules
+    // combine it with the event being delivered (that event is EXITINTINFO).
+    if (s.guest && intercepted(c, VMEXIT.EXCP_BASE + e.vector)) deliverEvent(c, e.vector, e.errorCode, 'exception');
     if (vector === DF) {
       c.shutdown(`triple fault: ${e.toString()} while delivering #DF`);
       return;
@@ -100,7 +109,8 @@ function viaIdt(c: Cpu, vector: number, errorCode: number, kind: EventKind): voi
     c.shutdown(`${VECTOR_NAMES[vector] ?? `interrupt ${vector}`} in real mode (real-mode interrupts are not modelled)`);
     return;
   }
-  const ext = kind === 'external' || kind === 'nmi' ? 1 : 0;
+  // EXT: the event is not the program's own INT n / INT3 / INTO (an interrupt or an exception).
+  const ext = kind === 'external' || kind === 'nmi' || kind === 'exception' ? 1 : 0;
   const gateErr = vector * 8 + 2 + ext;
   const long = (c.efer & 0x400) !== 0;
   const size = long ? 16 : 8;

@@ -8,10 +8,10 @@
 //          or, like the paper's HVMM, run guests that share the host's paging.
 //   fam10h Phenom (family 10h, "Barcelona"): nested paging (RVI) arrives.
 //   zen    a recent part (family 17h): nested paging, next-RIP saving, VMCB clean
-//          bits, flush by ASID, decode assists.
+//          bits, flush by ASID, decode assists, virtual GIF.
 import { buildModel, type CpuModel, type ModelSpec, type SvmFeature, type SvmFeatures, SVM_FEATURE_NAMES } from './cpuid';
 
-const NONE: SvmFeatures = { NP: false, NRIPS: false, VmcbClean: false, FlushByAsid: false, DecodeAssists: false };
+const NONE: SvmFeatures = { NP: false, NRIPS: false, VmcbClean: false, FlushByAsid: false, DecodeAssists: false, VGIF: false };
 
 export const MODEL_SPECS: readonly ModelSpec[] = [
   {
@@ -32,11 +32,11 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
   },
   {
     id: 'zen',
-    name: 'AMD Zen (family 17h: NP, NRIPS, VMCB clean, flush by ASID, decode assists)',
+    name: 'AMD Zen (family 17h: NP, NRIPS, VMCB clean, flush by ASID, decode assists, virtual GIF)',
     brand: 'AMD Ryzen 7 1700 Eight-Core Processor (Pacifica)',
     family: 0x17, model: 0x01, stepping: 1,
     svmRevision: 1, asids: 4096,
-    svm: { NP: true, NRIPS: true, VmcbClean: true, FlushByAsid: true, DecodeAssists: true },
+    svm: { NP: true, NRIPS: true, VmcbClean: true, FlushByAsid: true, DecodeAssists: true, VGIF: true },
   },
 ];
 

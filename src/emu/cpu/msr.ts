@@ -35,3 +35,6 @@ export const CR0 = { PE: 1 << 0, MP: 1 << 1, EM: 1 << 2, TS: 1 << 3, ET: 1 << 4,
 export const CR4 = { VME: 1 << 0, PVI: 1 << 1, TSD: 1 << 2, DE: 1 << 3, PSE: 1 << 4, PAE: 1 << 5, MCE: 1 << 6, PGE: 1 << 7, PCE: 1 << 8, OSFXSR: 1 << 9, OSXMMEXCPT: 1 << 10 } as const;
 /** CR4 bits the core accepts (others: #GP). */
 export const CR4_SUPPORTED = CR4.VME | CR4.PVI | CR4.TSD | CR4.DE | CR4.PSE | CR4.PAE | CR4.MCE | CR4.PGE | CR4.PCE | CR4.OSFXSR | CR4.OSXMMEXCPT;
+
+/** VM_CR bits (APM Vol 2 §15.30.1): SVMDIS set (by firmware, then LOCKed) disables SVM. */
+export const VM_CR = { DPD: 1 << 0, R_INIT: 1 << 1, DIS_A20M: 1 << 2, LOCK: 1 << 3, SVMDIS: 1 << 4 } as const;

@@ -335,9 +335,10 @@ export class Mmu {
     // (guest #PF first, then NPF: APM §15.25.6), before any A/D bit changes.
     let nestedMask = 0xff;
     if (nest) {
-      const hpa = this.nested(page % 4294967296, Math.floor(page / 4294967296), access, true, update);
+      const gpa = page + (lo & 0xfff); // EXITINFO2 is the exact guest-physical address
+      const hpa = this.nested(gpa % 4294967296, Math.floor(gpa / 4294967296), access, true, update);
       if (hpa < 0) return nestedFault;
-      page = hpa;
+      page = hpa - (lo & 0xfff);
       nestedMask = this.nestedPerm;
     }
 

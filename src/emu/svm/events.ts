@@ -50,7 +50,7 @@ export function guestInterrupt(c: Cpu): boolean {
     }
   }
   if (s.vIrq) {
-    if (guestIf && !shadow && (s.vIgnTpr || s.vIntrPrio > s.vTpr)) {
+    if (guestIf && !shadow && (!s.vGifEnable || s.vGif) && (s.vIgnTpr || s.vIntrPrio > s.vTpr)) {
       c.startLo = c.ripLo;
       c.startHi = c.ripHi;
       if (intercepted(c, VMEXIT.VINTR)) vmexit(c, VMEXIT.VINTR);
@@ -70,6 +70,6 @@ export function guestInterrupt(c: Cpu): boolean {
 export function guestWakeable(c: Cpu): boolean {
   const s = c.svm;
   if (!s.gif) return false;
-  if (s.vIrq && (c.flags & IF)) return true;
+  if (s.vIrq && (c.flags & IF) && (!s.vGifEnable || s.vGif)) return true;
   return s.vIntrMasking ? s.hostIf || intercepted(c, VMEXIT.INTR) : (c.flags & IF) !== 0 || intercepted(c, VMEXIT.INTR);
 }

@@ -70,6 +70,7 @@ export function vmsave(c: Cpu, i: Insn): void {
 /** 0F 01 DC: set GIF; held interrupts may now be taken. */
 export function stgi(c: Cpu, _i: Insn): void {
   svmChecks(c, VMEXIT.STGI);
+  if (c.svm.guest && c.svm.vGifEnable) { c.svm.vGif = true; c.irqCheck = true; return; } // V_GIF (APM §15.33.5)
   c.svm.gif = true;
   c.irqCheck = true;
 }
@@ -77,6 +78,7 @@ export function stgi(c: Cpu, _i: Insn): void {
 /** 0F 01 DD: clear GIF. */
 export function clgi(c: Cpu, _i: Insn): void {
   svmChecks(c, VMEXIT.CLGI);
+  if (c.svm.guest && c.svm.vGifEnable) { c.svm.vGif = false; return; }
   c.svm.gif = false;
 }
 

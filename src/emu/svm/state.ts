@@ -32,6 +32,9 @@ export class SvmState {
   vIgnTpr = false;
   vIntrMasking = false;
   vIntrVector = 0;
+  /** Virtual GIF (VGIF feature, V_GIF_ENABLE): the guest's STGI/CLGI set vGif, which masks virtual interrupts. */
+  vGifEnable = false;
+  vGif = true;
   /** Host RFLAGS.IF at VMRUN: with V_INTR_MASKING it masks physical interrupts. */
   hostIf = false;
   /** Nested paging on for this guest. */

@@ -57,6 +57,7 @@ export const VMCB_FIELDS: readonly VmcbField[] = [
   f('vmcb_clean', 0x0c0, 4, 'fields unchanged since the last VMRUN (may be cached)'),
   f('next_rip', 0x0c8, 8, 'RIP of the instruction after the one that exited (NRIPS)'),
   f('guest_insn_len', 0x0d0, 1, 'number of instruction bytes fetched (decode assists)'),
+  f('guest_insn_bytes', 0x0d1, 1, 'the first of 15 bytes (0x0D1-0x0DF) of the instruction that faulted (decode assists, #PF and NPF exits)'),
   // State-save area
   ...segment('es', 0x400, 'ES'),
   ...segment('cs', 0x410, 'CS'),

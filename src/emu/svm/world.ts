@@ -137,6 +137,8 @@ export function vmrun(c: Cpu, vmcb: number): void {
   s.vIgnTpr = (vintr & (1 << 20)) !== 0;
   s.vIntrMasking = (vintr & (1 << 24)) !== 0;
   s.vIntrVector = vintrHi & 0xff;
+  s.vGifEnable = c.model.svm.VGIF && (vintr & (1 << 25)) !== 0;
+  s.vGif = (vintr & (1 << 9)) !== 0;
   const np = c.model.svm.NP && (mem.read32(vmcb + OFF.np_enable!) & 1) !== 0;
   s.np = np;
 
@@ -203,6 +205,8 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
   // V_TPR and V_IRQ are written back (the rest of V_INTR is the hypervisor's).
   const vintr = mem.read32(vmcb + OFF.v_intr!);
   mem.write32(vmcb + OFF.v_intr!, (vintr & ~0x10f) | (s.vTpr & 0xf) | (s.vIrq ? 1 << 8 : 0));
+  if (s.vGifEnable) mem.write32(vmcb + OFF.v_intr!, (mem.read32(vmcb + OFF.v_intr!) & ~(1 << 9)) | (s.vGif ? 1 << 9 : 0));
+  s.vGifEnable = false;
   const shadow = c.shadowAt === c.instructions ? 1 : 0;
   const gif = (c.flags & IF) ? 2 : 0; // GUEST_INTERRUPT_MASK: the guest's IF (bit 1)
   wr64(mem, vmcb + OFF.interrupt_shadow!, shadow | gif, 0);
@@ -217,6 +221,7 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
     wr64(mem, vmcb + OFF.exitintinfo!, 0, 0);
   }
   if (c.model.svm.NRIPS) wr64(mem, vmcb + OFF.next_rip!, nextLo ?? 0, nextLo === undefined ? 0 : nextHi);
+  if (c.model.svm.DecodeAssists && (code === VMEXIT.NPF || code === VMEXIT.EXCP_BASE + 14)) guestInsnBytes(c, vmcb);
   // The injected event is consumed (or, if its delivery exited, is in EXITINTINFO).
   mem.write32(vmcb + OFF.eventinj! + 4, 0);
   mem.write32(vmcb + OFF.eventinj!, 0);
@@ -241,6 +246,24 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
   c.pfPending = false;
   c.irqCheck = true;
   throw new WorldSwitch(code);
+}
+
+/**
+ * Decode assists for #PF and NPF exits (APM §15.33.4): up to 15 bytes of the
+ * guest's instruction at RIP, as far as they can be fetched (the count is
+ * written too; 0 when even the first byte cannot be).
+ */
+function guestInsnBytes(c: Cpu, vmcb: number): void {
+  let n = 0;
+  const base = c.mode === 64 ? 0 : c.segBaseLo[CS]!;
+  for (; n < 15; n++) {
+    const t = (c.ripLo >>> 0) + n + (base >>> 0);
+    const lo = t | 0, hi = c.mode === 64 ? (c.ripHi + Math.floor(t / 4294967296)) | 0 : 0;
+    const pa = c.paging ? c.mmu.probe(lo, hi).pa : lo >>> 0;
+    if (pa < 0) break;
+    c.mem.write8(vmcb + OFF.guest_insn_bytes! + n, c.mem.read8(pa));
+  }
+  c.mem.write8(vmcb + OFF.guest_insn_len!, n);
 }
 
 /**

@@ -8,7 +8,7 @@ import { CS, DS, ES, FS, GS, SS, REP_NONE } from '../insn';
 import { CpuFault, GP, UD, BP, OF as OF_VEC, DB } from '../fault';
 import { getFlags, materialize, getOF, IF, IOPL, RF, VM, DF } from '../flags';
 import { RAX, RCX, RDX, RSI, RDI, RSP, R11 } from '../regs';
-import { MSR, EFER, EFER_WRITABLE, CR0, CR4, CR4_SUPPORTED } from '../msr';
+import { MSR, EFER, EFER_WRITABLE, CR0, CR4, CR4_SUPPORTED, VM_CR } from '../msr';
 import { deliverEvent, iret as iretImpl } from '../interrupts';
 import { advance, countIsZero, indexAddr } from './string';
 import { VMEXIT } from '../../svm/exitcodes';
@@ -180,6 +180,8 @@ export function writeMsr(c: Cpu, n: number, lo: number, hi: number): void {
       if (hi !== 0 || (lo & ~(EFER_WRITABLE | EFER.LMA))) throw new CpuFault(GP, 0);
       // LME cannot change while paging is on; LMA is the CPU's.
       if ((c.cr0 & CR0.PG) && ((lo ^ c.efer) & EFER.LME)) throw new CpuFault(GP, 0);
+      // VM_CR.SVMDIS: SVM is disabled (by firmware); EFER.SVME cannot be set (APM §15.30.1).
+      if ((lo & EFER.SVME) && !(c.efer & EFER.SVME) && (readMsr(c, MSR.VM_CR)[0] & VM_CR.SVMDIS)) throw new CpuFault(GP, 0);
       const nxChanged = ((lo ^ c.efer) & EFER.NXE) !== 0;
       c.efer = (lo & EFER_WRITABLE) | (c.efer & EFER.LMA);
       if (nxChanged) c.mmu.flushAll();
@@ -196,8 +198,15 @@ export function writeMsr(c: Cpu, n: number, lo: number, hi: number): void {
       if (!canonical(hi)) throw new CpuFault(GP, 0);
       break;
     case MSR.VM_HSAVE_PA:
-      if (lo & 0xfff) throw new CpuFault(GP, 0);
+      if ((lo & 0xfff) || (hi >>> 16) !== 0) throw new CpuFault(GP, 0); // page aligned, below 2^48
       break;
+    case MSR.VM_CR: {
+      // DPD, R_INIT, DIS_A20M, LOCK, SVMDIS; with LOCK set, SVMDIS is read-only.
+      const old = readMsr(c, MSR.VM_CR)[0];
+      if (hi !== 0 || (lo & ~0x1f)) throw new CpuFault(GP, 0);
+      if ((old & VM_CR.LOCK) && ((lo ^ old) & (VM_CR.SVMDIS | VM_CR.LOCK))) throw new CpuFault(GP, 0);
+      break;
+    }
     default:
       if (!KNOWN_PLAIN.has(n >>> 0)) throw new CpuFault(GP, 0);
   }
