@@ -7,6 +7,7 @@
 // the suite itself (it reads CPUID 8000_000Ah), everything else must pass.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QEMU_MISSING_MESSAGE, qemuVersion, runQemu } from '../machine/qemu';
@@ -65,5 +66,14 @@ describe('SVM conformance suite', () => {
     const zen = pacifica.get('zen') ?? runPacifica('zen');
     const missing = report.ok.filter((n) => !zen.report.ok.includes(n));
     expect(missing, 'checks QEMU passes that Pacifica does not run or pass').toEqual([]);
+  });
+
+  it('pacifica run svm-tests.elf --json reports the debug-exit success code and the summary line', () => {
+    const r = spawnSync(process.execPath, [join(root, 'src/cli/pacifica.mjs'), 'run', imagePath, '--json'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.stop).toEqual({ kind: 'debug-exit', code: (EXIT_PASS << 1) | 1 });
+    expect(j.serial).toMatch(/\n\d+ passed, 0 failed/);
+    expect(j.svm.vmruns).toBeGreaterThan(100);
   });
 });
