@@ -6,10 +6,22 @@ import { basename } from 'node:path';
 import { Machine } from '../emu/machine/machine.ts';
 import { withFeatures, MODEL_SPECS, DEFAULT_MODEL_ID } from '../emu/cpu/models.ts';
 import type { CpuModel } from '../emu/cpu/cpuid.ts';
+import { exitName } from '../emu/svm/exitcodes.ts';
 
 function usage(msg: string): number {
   process.stderr.write(`pacifica run: ${msg}\nusage: pacifica run KERNEL [MODULE[=CMDLINE] ...] [--cmdline S] [--cpu MODEL[,+F,-F]] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]\n`);
   return 2;
+}
+
+/** #VMEXITs by exit-code name, over every VM (VMEXIT_INVALID counted too). */
+function vmexitCounts(m: Machine): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const vm of m.cpu.svm.vms.byAsid.values()) {
+    for (const [code, n] of vm.exitCounts) out[exitName(code)] = (out[exitName(code)] ?? 0) + n;
+  }
+  const invalid = m.cpu.svm.invalidCount;
+  if (invalid > 0) out.INVALID = invalid;
+  return out;
 }
 
 /** "zen", "k8,+NP", "fam10h,-NP,+NRIPS": a model id, then feature switches. */
@@ -70,7 +82,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (json) {
     process.stdout.write(JSON.stringify({
       serial: m.serial(),
-      screens: { host: m.screen() },
+      screens: { host: m.screen(), guests: m.guestScreens() },
       instructions: m.cpu.instructions,
       cycles: m.cpu.cycles,
       simSeconds: m.simSeconds,
@@ -78,6 +90,9 @@ export async function runCommand(args: string[]): Promise<number> {
       stop: stop.kind === 'debug-exit' ? { kind: 'debug-exit', code: stop.code } : stop,
       cpu: m.cpu.model.name,
       svm: { vmruns: m.cpu.svm.vmruns, exits: m.cpu.svm.exits },
+      vmexits: vmexitCounts(m),
+      // A world switch is either direction: VMRUN into a guest or #VMEXIT out of it.
+      worldSwitches: m.cpu.svm.vmruns + m.cpu.svm.exits,
     }) + '\n');
   } else {
     process.stdout.write(m.serial());

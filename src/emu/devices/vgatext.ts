@@ -37,6 +37,17 @@ export const CP437: readonly string[] = Array.from(
     "αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0",
 );
 
+/** 25 lines of 80 characters from a text page's bytes (char, attribute pairs): e.g. a guest's private screen. */
+export function decodeTextPage(bytes: Uint8Array): string[] {
+  const lines: string[] = [];
+  for (let r = 0; r < ROWS; r++) {
+    let s = '';
+    for (let k = 0; k < COLS; k++) s += CP437[bytes[2 * (r * COLS + k)]! & 0xff]!;
+    lines.push(s);
+  }
+  return lines;
+}
+
 export interface VgaTextState {
   crtcIndex: number; crtc: number[]; misc: number; status: number;
   attrIndex: number; attrFlip: boolean; attr: number[]; seqIndex: number; seq: number[]; gcIndex: number; gc: number[];

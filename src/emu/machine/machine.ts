@@ -9,6 +9,10 @@ import { MmioMap } from '../devices/mmio';
 import { PcDevices, DEFAULT_CPU_HZ } from '../devices/pc';
 import { loadMultiboot, type MultibootBoot } from './multiboot';
 import type { CpuModel } from '../cpu/cpuid';
+import { decodeTextPage } from '../devices/vgatext';
+import { nestedTranslator, readGuestPhys } from '../svm/guest-memory';
+import { OFF } from '../svm/vmcb-access';
+import { MSR } from '../cpu/msr';
 
 export interface MachineOptions {
   ramMiB?: number;
@@ -109,5 +113,25 @@ export class Machine {
 
   screen(): string[] {
     return this.devices.vga.text();
+  }
+
+  /**
+   * Each guest's private screen: guest-physical 0xB8000 read through that VM's
+   * nested page table (as the host's paging mode defines it), by ASID.
+   */
+  guestScreens(): Array<{ asid: number; lines: string[] }> {
+    const cpu = this.cpu;
+    let cr4 = cpu.cr4, efer = cpu.efer;
+    if (cpu.svm.guest) {
+      // The host's mode is in the host save area while a guest runs.
+      const h = cpu.msrs.get(MSR.VM_HSAVE_PA >>> 0) ?? [0, 0];
+      const hsave = (h[1] >>> 0) * 4294967296 + ((h[0] & ~0xfff) >>> 0);
+      cr4 = this.mem.read32(hsave + OFF.cr4!);
+      efer = this.mem.read32(hsave + OFF.efer!);
+    }
+    return [...cpu.svm.vms.byAsid.values()].sort((a, b) => a.asid - b.asid).map((vm) => ({
+      asid: vm.asid,
+      lines: decodeTextPage(readGuestPhys(this.mem, nestedTranslator(this.mem, vm, cr4, efer), 0xb8000, 4000)),
+    }));
   }
 }

@@ -58,12 +58,15 @@ export const VMEXIT = {
 
 const NAMES = new Map<number, string>(Object.entries(VMEXIT).map(([k, v]) => [v, k]));
 
-/** A readable name for an exit code: 'HLT', 'CR3_WRITE', 'EXCP_PF (14)', 'INVALID'. */
+/** Exception mnemonics by vector, for EXCP_xx exit names. */
+const EXCEPTION_NAMES = ['DE', 'DB', 'NMI', 'BP', 'OF', 'BR', 'UD', 'NM', 'DF', '9', 'TS', 'NP', 'SS', 'GP', 'PF', '15', 'MF', 'AC', 'MC', 'XF'];
+
+/** A readable name for an exit code: 'HLT', 'CR3_WRITE', 'EXCP_PF', 'EXCP_31', 'INVALID'. */
 export function exitName(code: number): string {
   if (code >= 0x000 && code <= 0x00f) return `CR${code}_READ`;
   if (code >= 0x010 && code <= 0x01f) return `CR${code - 0x10}_WRITE`;
   if (code >= 0x020 && code <= 0x02f) return `DR${code - 0x20}_READ`;
   if (code >= 0x030 && code <= 0x03f) return `DR${code - 0x30}_WRITE`;
-  if (code >= 0x040 && code <= 0x05f) return `EXCP (vector ${code - 0x40})`;
+  if (code >= 0x040 && code <= 0x05f) return `EXCP_${EXCEPTION_NAMES[code - 0x40] ?? code - 0x40}`;
   return NAMES.get(code) ?? `unknown (0x${(code >>> 0).toString(16)})`;
 }

@@ -11,7 +11,11 @@ export class WorldSwitch {
 /** EXITINTINFO / EVENTINJ type field (APM §15.20). */
 export const EVENT_TYPE = { INTR: 0, NMI: 2, EXCEPTION: 3, SOFT_INT: 4 } as const;
 
+import { VmTable } from './vms';
+
 export class SvmState {
+  /** The guests VMRUN has entered, for the debugger (vms.ts). */
+  readonly vms = new VmTable();
   /** Global interrupt flag: clear, INTR/NMI/SMI are held pending (CLGI, #VMEXIT). */
   gif = true;
   /** A guest is executing (between VMRUN and #VMEXIT). */
@@ -57,6 +61,8 @@ export class SvmState {
   /** Counters for the debugger and the bench. */
   vmruns = 0;
   exits = 0;
+  /** VMRUNs that failed their consistency checks (#VMEXIT(INVALID)). */
+  invalidCount = 0;
   lastExitCode = 0;
 
   reset(): void {
@@ -69,5 +75,7 @@ export class SvmState {
     this.evValid = false;
     this.vmruns = 0;
     this.exits = 0;
+    this.invalidCount = 0;
+    this.vms.clear();
   }
 }

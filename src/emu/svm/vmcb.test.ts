@@ -39,7 +39,8 @@ describe('exit codes', () => {
     expect(new Set(codes).size).toBe(codes.length);
     expect(exitName(VMEXIT.HLT)).toBe('HLT');
     expect(exitName(0x013)).toBe('CR3_WRITE');
-    expect(exitName(0x04e)).toBe('EXCP (vector 14)');
+    expect(exitName(0x04e)).toBe('EXCP_PF');
+    expect(exitName(0x05f)).toBe('EXCP_31');
     expect(exitName(-1)).toBe('INVALID');
     expect(exitName(0x3ff)).toMatch(/unknown/);
   });

@@ -117,6 +117,7 @@ export function vmrun(c: Cpu, vmcb: number): void {
     wr64(mem, vmcb + OFF.exitintinfo!, 0, 0);
     s.gif = false;
     s.exits++;
+    s.invalidCount++;
     s.lastExitCode = VMEXIT.INVALID;
     return;
   }
@@ -158,6 +159,7 @@ export function vmrun(c: Cpu, vmcb: number): void {
     c.mmu.setNested(false);
   }
   c.mmu.setAsid(s.asid);
+  s.vms.entered(s.asid, vmcb, np, np ? rdAddr(mem, vmcb + OFF.n_cr3!) - (mem.read32(vmcb + OFF.n_cr3!) & 0xfff) : 0);
   const tlb = mem.read8(vmcb + OFF.tlb_control!);
   if (tlb === 1) c.mmu.flushAll();
   else if (c.model.svm.FlushByAsid && (tlb === 3 || tlb === 7)) c.mmu.flushAsid(s.asid, tlb === 7);
@@ -241,6 +243,7 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
   s.evValid = false;
   s.exits++;
   s.lastExitCode = code;
+  s.vms.exited(code);
   c.halted = false;
   c.shadowAt = -1;
   c.pfPending = false;
