@@ -30,6 +30,7 @@ export enum StopReason {
   Internal = 4, // an emulator bug; reported, never thrown to the caller
   Shutdown = 5, // triple fault: the machine shuts down
   DebugExit = 6, // the guest wrote to the debug-exit port
+  Breakpoint = 7, // a debugger hook asked to stop (src/emu/debug)
 }
 
 /** The CPU's I/O port space (the machine's bus). */
@@ -140,6 +141,11 @@ export class Cpu {
 
   /** The CPUID table this CPU answers from (models.ts); its SVM features are what the CPU implements. */
   model: CpuModel = PACIFICA_MODEL;
+  /**
+   * Debugger hook, called before each instruction while set (the breakpoint
+   * check): returning true stops the run before the instruction, with RIP on it.
+   */
+  insnHook: ((c: Cpu) => boolean) | null = null;
   /** SVM: GIF, guest mode and what VMRUN cached (src/emu/svm). */
   readonly svm = new SvmState();
   /** A #PF's address, written to CR2 when the #PF is delivered (not when it is intercepted). */
@@ -496,6 +502,10 @@ export class Cpu {
           if (this.irqCheck && this.takeInterrupt()) continue;
           if (this.halted) {
             this.stop = StopReason.Halt;
+            return;
+          }
+          if (this.insnHook !== null && this.insnHook(this)) {
+            this.stop = StopReason.Breakpoint;
             return;
           }
           const slo = this.ripLo;

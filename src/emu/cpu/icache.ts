@@ -3,7 +3,7 @@
 // instructions drops that page's entries (self-modifying code stays exact).
 // Instructions that cross a page boundary are never cached, so a change in
 // the second page's mapping can never leave a stale entry.
-import { PAGE_SHIFT, type PhysMem } from '../mem/phys';
+import { CODE_PAGE, PAGE_SHIFT, type PhysMem } from '../mem/phys';
 import type { Insn } from './insn';
 
 export class DecodedCache {
@@ -33,14 +33,14 @@ export class DecodedCache {
     if (page === undefined) {
       page = new Array<Insn | undefined>(4096).fill(undefined);
       this.pages[pn] = page;
-      this.mem.codePage[pn] = 1;
+      this.mem.codePage[pn] |= CODE_PAGE;
     }
     page[off] = insn;
   }
 
   invalidatePage(pn: number): void {
     this.pages[pn] = undefined;
-    this.mem.codePage[pn] = 0;
+    this.mem.codePage[pn] &= ~CODE_PAGE;
     this.invalidations++;
   }
 

@@ -26,7 +26,8 @@ export type MachineStop =
   | { kind: 'shutdown'; reason: string }
   | { kind: 'debug-exit'; code: number }
   | { kind: 'halted'; reason: string }
-  | { kind: 'internal'; reason: string };
+  | { kind: 'internal'; reason: string }
+  | { kind: 'breakpoint' };
 
 export class Machine {
   readonly mem: PhysMem;
@@ -38,6 +39,11 @@ export class Machine {
   boot: MultibootBoot | null = null;
   stop: MachineStop | null = null;
   hostSeconds = 0;
+  /**
+   * Debugger hook on every port access (after it happened): returning true stops
+   * the run after the instruction, like an I/O breakpoint.
+   */
+  ioHook: ((port: number, size: number, write: boolean, value: number) => boolean) | null = null;
 
   constructor(opts: MachineOptions = {}) {
     const ramMiB = opts.ramMiB ?? 128;
@@ -49,8 +55,15 @@ export class Machine {
     this.devices = new PcDevices({ ram: this.mem.u8, io: this.io, mmio: this.mmio, cpuHz: this.cpuHz, now: () => this.cpu.cycles });
     const cpu = this.cpu;
     cpu.io = {
-      in: (port, size) => this.io.in(port, size as 1 | 2 | 4),
-      out: (port, size, v) => this.io.out(port, size as 1 | 2 | 4, v),
+      in: (port, size) => {
+        const v = this.io.in(port, size as 1 | 2 | 4);
+        if (this.ioHook !== null && this.ioHook(port, size, false, v)) cpu.stop = StopReason.Breakpoint;
+        return v;
+      },
+      out: (port, size, v) => {
+        this.io.out(port, size as 1 | 2 | 4, v);
+        if (this.ioHook !== null && this.ioHook(port, size, true, v)) cpu.stop = StopReason.Breakpoint;
+      },
     };
     cpu.intr = this.devices;
     const lapic = this.devices.lapic;
@@ -99,6 +112,8 @@ export class Machine {
         this.stop = { kind: 'shutdown', reason: cpu.shutdownReason };
       } else if (r === StopReason.Internal) {
         this.stop = { kind: 'internal', reason: cpu.internalError };
+      } else if (r === StopReason.Breakpoint) {
+        this.stop = { kind: 'breakpoint' };
       } else if (r === StopReason.Exception) {
         this.stop = { kind: 'internal', reason: `exception with no IDT: ${cpu.lastFault}` };
       }

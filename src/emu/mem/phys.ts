@@ -4,6 +4,8 @@
 // decoded-instruction cache can see every write to a code page.
 
 export const PAGE_SHIFT = 12;
+/** codePage flags. */
+export const CODE_PAGE = 1, WATCH_PAGE = 2;
 
 export class PhysMem {
   readonly size: number;
@@ -11,9 +13,15 @@ export class PhysMem {
   readonly u8: Uint8Array;
   readonly i32: Int32Array;
   readonly dv: DataView;
-  /** 1 for each 4 KiB page that holds decoded instructions; a write there invalidates them. */
+  /**
+   * Per 4 KiB page: CODE_PAGE when it holds decoded instructions (a write there
+   * invalidates them), WATCH_PAGE when a debugger watchpoint covers part of it.
+   * One byte per page, so an ordinary write pays a single check.
+   */
   readonly codePage: Uint8Array;
   onCodeWrite: (page: number) => void = () => {};
+  /** Called for writes to WATCH_PAGE pages (the debugger filters by range). */
+  onWatchedWrite: ((pa: number, size: number) => void) | null = null;
   /** Device registers above RAM (the local APIC): accesses outside RAM go here first. */
   mmio: { read(pa: number, size: 1 | 2 | 4): number; write(pa: number, size: 1 | 2 | 4, v: number): boolean } | null = null;
 
@@ -45,7 +53,7 @@ export class PhysMem {
   write8(pa: number, v: number): void {
     if (pa < this.size) {
       this.u8[pa] = v;
-      if (this.codePage[pa >>> PAGE_SHIFT]) this.onCodeWrite(pa >>> PAGE_SHIFT);
+      if (this.codePage[pa >>> PAGE_SHIFT]) this.codeWrite(pa, 1);
     } else if (this.mmio) {
       this.mmio.write(pa, 1, v & 0xff);
     }
@@ -76,7 +84,11 @@ export class PhysMem {
   private codeWrite(pa: number, n: number): void {
     const first = pa >>> PAGE_SHIFT;
     const last = (pa + n - 1) >>> PAGE_SHIFT;
-    for (let p = first; p <= last; p++) if (this.codePage[p]) this.onCodeWrite(p);
+    for (let p = first; p <= last; p++) {
+      const f = this.codePage[p]!;
+      if (f & CODE_PAGE) this.onCodeWrite(p);
+      if (f & WATCH_PAGE && this.onWatchedWrite) this.onWatchedWrite(pa, n);
+    }
   }
 
   /** Copy bytes into RAM (loaders); bytes beyond RAM are dropped. */
@@ -84,7 +96,7 @@ export class PhysMem {
     const n = Math.max(0, Math.min(bytes.length, this.size - pa));
     this.u8.set(bytes.subarray(0, n), pa);
     for (let p = pa >>> PAGE_SHIFT; p <= (pa + n) >>> PAGE_SHIFT && p < this.codePage.length; p++) {
-      if (this.codePage[p]) this.onCodeWrite(p);
+      if (this.codePage[p]! & CODE_PAGE) this.onCodeWrite(p);
     }
   }
 }

@@ -58,6 +58,12 @@ export class SvmState {
   /** Why the last VMRUN failed its consistency checks ('' if it did not), for the debugger. */
   invalidReason = '';
 
+  /**
+   * Debugger hook at each world switch (after VMRUN has entered the guest, after
+   * #VMEXIT has restored the host): returning true stops the run there.
+   */
+  onSwitch: ((kind: 'vmrun' | 'vmexit', exitCode: number) => boolean) | null = null;
+
   /** Counters for the debugger and the bench. */
   vmruns = 0;
   exits = 0;

@@ -8,7 +8,7 @@
 // guest's state and the exit information back, reloads the host's state and
 // clears GIF. Both happen between instructions; an exit in the middle of an
 // instruction or an event delivery abandons it by throwing WorldSwitch.
-import type { Cpu } from '../cpu/cpu';
+import { StopReason, type Cpu } from '../cpu/cpu';
 import { CS, DS, ES, SS } from '../cpu/insn';
 import { RAX, RSP } from '../cpu/regs';
 import { getFlags, materialize, IF } from '../cpu/flags';
@@ -119,6 +119,7 @@ export function vmrun(c: Cpu, vmcb: number): void {
     s.exits++;
     s.invalidCount++;
     s.lastExitCode = VMEXIT.INVALID;
+    if (s.onSwitch !== null && s.onSwitch('vmexit', VMEXIT.INVALID)) c.stop = StopReason.Breakpoint;
     return;
   }
   s.invalidReason = '';
@@ -172,6 +173,7 @@ export function vmrun(c: Cpu, vmcb: number): void {
   c.shadowAt = (mem.read32(vmcb + OFF.interrupt_shadow!) & 1) ? c.instructions + 1 : -1;
   c.irqCheck = true;
 
+  if (s.onSwitch !== null && s.onSwitch('vmrun', 0)) c.stop = StopReason.Breakpoint;
   // EVENTINJ: delivered now, as the guest's first action (§15.20).
   const ej = mem.read32(vmcb + OFF.eventinj!), ejErr = mem.read32(vmcb + OFF.eventinj! + 4);
   if (ej & 0x80000000) injectEvent(c, ej & 0xff, (ej >>> 8) & 7, (ej & (1 << 11)) !== 0 ? ejErr : -1);
@@ -248,6 +250,7 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
   c.shadowAt = -1;
   c.pfPending = false;
   c.irqCheck = true;
+  if (s.onSwitch !== null && s.onSwitch('vmexit', code)) c.stop = StopReason.Breakpoint;
   throw new WorldSwitch(code);
 }
 
