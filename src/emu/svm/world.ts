@@ -20,6 +20,7 @@ import { VMEXIT } from './exitcodes';
 import { WorldSwitch } from './state';
 import { consistencyCheck } from './checks';
 import { injectEvent } from './events';
+import { VMEXIT_CYCLES } from '../cpu/cycles';
 
 const SEG_NAMES: ReadonlyArray<readonly [number, string]> = [[ES, 'es'], [CS, 'cs'], [SS, 'ss'], [DS, 'ds']];
 
@@ -246,6 +247,7 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
   s.exits++;
   s.lastExitCode = code;
   s.vms.exited(code);
+  c.cycles += VMEXIT_CYCLES;
   c.halted = false;
   c.shadowAt = -1;
   c.pfPending = false;
