@@ -66,7 +66,7 @@ struct fault {
     uint64_t error, rip;
 };
 extern struct fault last_fault;
-extern volatile unsigned long host_ticks;
+extern volatile unsigned long host_ticks, host_nmis;
 void isr_dispatch(struct int_frame *f);
 /* vmrun.S: fn(arg) at CPL0 (user = 0) or CPL3; -1 if it returned, else the vector. */
 long fault_call(void (*fn)(uint64_t), uint64_t arg, int user);

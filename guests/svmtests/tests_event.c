@@ -48,6 +48,79 @@ static void t_intr(const struct test *t)
         expect_true("STGI with IF = 1 lets the pending interrupt in", after > during);
 }
 
+/* ---- NMI (APM Vol 2 sec. 15.13.2, sec. 15.17): a self-IPI with NMI delivery through the local
+ * APIC (ICR 0x300: shorthand self, delivery mode 100b). GIF = 0 holds the NMI pending; VMRUN
+ * sets GIF, so a pending NMI is recognized at once in the guest: with the NMI intercept it
+ * exits (#VMEXIT(NMI), the NMI stays pending for the host), without it the guest takes it
+ * through its own IDT. ---- */
+#define LAPIC_BASE 0xFEE00000ul
+extern uint64_t boot_pdpt[];
+static uint64_t lapic_pd[512] __attribute__((aligned(4096)));
+
+static void lapic_map(void)
+{
+    if (boot_pdpt[3])
+        return;
+    /* 3-4 GiB: one 2 MiB page over the APIC, uncached (PCD|PWT) */
+    lapic_pd[(LAPIC_BASE >> 21) & 511] = (LAPIC_BASE & ~0x1FFFFFul) | 0x9B;
+    boot_pdpt[3] = (uintptr_t)lapic_pd | 0x3;
+    uint64_t cr3;
+    __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
+    volatile uint32_t *svr = (volatile uint32_t *)(LAPIC_BASE + 0xF0);
+    *svr = *svr | 0x100; /* software-enable the APIC */
+}
+
+static void self_nmi(void)
+{
+    lapic_map();
+    volatile uint32_t *icr_lo = (volatile uint32_t *)(LAPIC_BASE + 0x300);
+    *icr_lo = (1u << 18) | (4u << 8); /* shorthand self, delivery mode NMI */
+}
+
+enum { N_HOST, N_GIF_HOLDS, N_INTERCEPT, N_GUEST_TAKES };
+
+static void t_nmi(const struct test *t)
+{
+    unsigned long before = host_nmis;
+    if (t->a == N_HOST) {
+        self_nmi();
+        spin(1000);
+        expect_eq("host NMIs taken", host_nmis - before, 1);
+        return;
+    }
+    if (t->a == N_GIF_HOLDS) {
+        clgi();
+        self_nmi();
+        spin(20000);
+        unsigned long during = host_nmis;
+        stgi();
+        spin(1000);
+        expect_eq("NMIs taken with GIF = 0", during - before, 0);
+        expect_eq("NMIs taken after STGI", host_nmis - before, 1);
+        return;
+    }
+    vmcb_reset(vmcb, g_end);
+    if (t->a == N_INTERCEPT)
+        vset32(vmcb, VMCB_INTERCEPT_MISC1, I1_NMI);
+    run_no_stgi = 1;
+    clgi();
+    self_nmi();
+    run_guest(vmcb);
+    if (t->a == N_INTERCEPT) {
+        expect_exit(vmcb, VMEXIT_NMI);
+        expect_eq("VMCB RIP (no guest instruction ran)", vr64(vmcb, VMCB_RIP), (uintptr_t)g_end);
+        expect_eq("NMIs taken by the host before STGI", host_nmis - before, 0);
+        stgi();
+        spin(1000);
+        expect_eq("the NMI stayed pending for the host", host_nmis - before, 1);
+    } else {
+        stgi();
+        expect_exit(vmcb, VMEXIT_VMMCALL);
+        expect_eq("vector taken by the guest (r15)", guest_regs.r15, 2);
+        expect_eq("NMIs taken by the host", host_nmis - before, 0);
+    }
+}
+
 /* ---- event injection: .a = EVENTINJ, .b = vector the guest's IDT must see ---- */
 enum { J_VECTOR, J_ERRCODE, J_NO_ERRCODE };
 
@@ -136,6 +209,10 @@ const struct test tests_event[] = {
     { .name = "gif0_after_exit_holds_off_intr", .fn = t_intr, .a = I_GIF_BLOCKS },
     { .name = "stgi_lets_pending_intr_in", .fn = t_intr, .a = I_STGI_DELIVERS },
     { .name = "v_intr_masking_host_if_controls_intr", .fn = t_intr, .a = I_VMASK_HOST_IF },
+    { .name = "nmi_self_ipi_taken_by_host", .fn = t_nmi, .a = N_HOST },
+    { .name = "gif0_holds_nmi", .fn = t_nmi, .a = N_GIF_HOLDS },
+    { .name = "nmi_intercept_exit", .fn = t_nmi, .a = N_INTERCEPT },
+    { .name = "nmi_not_intercepted_taken_by_guest", .fn = t_nmi, .a = N_GUEST_TAKES },
     { .name = "inject_exception_with_error_code", .fn = t_inject,
       .a = EVT_VALID | EVT_TYPE_EXC | EVT_EV | EVT_ERR(0x1234) | 13, .b = 13, .bits = J_ERRCODE },
     { .name = "inject_exception_without_error_code", .fn = t_inject, .a = EVT_VALID | EVT_TYPE_EXC | 6, .b = 6,

@@ -43,6 +43,9 @@ export interface PortIo {
 export interface InterruptSource {
   hasInterrupt(): boolean;
   acknowledge(): number;
+  /** The NMI line (optional: sources without one never raise it). */
+  hasNmi?(): boolean;
+  acknowledgeNmi?(): void;
 }
 
 const NO_IO: PortIo = { in: (_p, size) => (size === 1 ? 0xff : size === 2 ? 0xffff : -1), out: () => {} };
@@ -148,6 +151,8 @@ export class Cpu {
   insnHook: ((c: Cpu) => boolean) | null = null;
   /** SVM: GIF, guest mode and what VMRUN cached (src/emu/svm). */
   readonly svm = new SvmState();
+  /** An NMI handler runs: further NMIs are held until the next IRET (APM §8.2.3). */
+  nmiBlocked = false;
   /** A #PF's address, written to CR2 when the #PF is delivered (not when it is intercepted). */
   pfPending = false;
   /** MONITOR armed (MWAIT's conditional intercept). */
@@ -594,6 +599,7 @@ export class Cpu {
       }
     }
     if (!this.svm.gif) return false; // GIF clear: interrupts stay pending (irqCheck stays set)
+    if (!this.nmiBlocked && this.intr.hasNmi?.()) return this.takeNmi();
     if ((this.flags & 0x200) === 0 || this.shadowAt === this.instructions) {
       this.irqCheck = (this.flags & 0x200) !== 0; // keep looking after the shadow
       return false;
@@ -609,6 +615,24 @@ export class Cpu {
     try {
       deliverEvent(this, vector, -1, 'external');
     } catch (e) {
+      if (!(e instanceof CpuFault)) throw e;
+      this.deliverCaught(e);
+    }
+    this.irqCheck = true;
+    return true;
+  }
+
+  /** Deliver a pending NMI (vector 2, not maskable by IF; GIF and NMI blocking hold it). */
+  takeNmi(): boolean {
+    this.intr.acknowledgeNmi?.();
+    this.nmiBlocked = true;
+    this.halted = false;
+    this.startLo = this.ripLo;
+    this.startHi = this.ripHi;
+    try {
+      deliverEvent(this, 2, -1, 'nmi');
+    } catch (e) {
+      if (e instanceof WorldSwitch) return true;
       if (!(e instanceof CpuFault)) throw e;
       this.deliverCaught(e);
     }
@@ -673,6 +697,7 @@ export class Cpu {
     this.mmu.setAsid(0);
     this.pfPending = false;
     this.monitorArmed = false;
+    this.nmiBlocked = false;
   }
 
   /** The entry state a multiboot loader guarantees: 32-bit flat protected mode, no paging, IF = 0. */

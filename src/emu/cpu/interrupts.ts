@@ -221,6 +221,7 @@ function viaIdt(c: Cpu, vector: number, errorCode: number, kind: EventKind): voi
 
 /** iret / iretd / iretq (APM Vol 3, IRET). Task returns (NT=1) are not modelled. */
 export function iret(c: Cpu, osize: number): void {
+  c.nmiBlocked = false; // IRET ends NMI blocking (even if it then faults: APM §8.2.3 keeps it simple)
   if ((c.cr0 & 1) === 0) throw new CpuFault(GP, 0);
   if ((c.flags & NT) && (c.efer & 0x400) === 0) throw new CpuFault(GP, 0); // task return
   const long = c.mode === 64;

@@ -26,7 +26,8 @@
 // - ICR: writing the low word sends an IPI. Only fixed delivery to this processor is
 //   modelled (one CPU): shorthand self or all-including-self, or no shorthand with a
 //   physical destination equal to the APIC ID or 0xFF, or a logical destination matching
-//   LDR/DFR. Other delivery modes and destinations are dropped. Delivery status always reads 0.
+//   LDR/DFR, with fixed or NMI delivery (an NMI IPI raises the CPU's NMI line: nmiPending).
+//   Other delivery modes and destinations are dropped. Delivery status always reads 0.
 // - Timer: LVT bits 17 (periodic) and 16 (mask); TSC-deadline mode is not offered (bit 18
 //   reads 0). Writing the initial count (re)starts the timer; 0 stops it. The current count
 //   decrements once every `divide` bus clocks; at 0 the interrupt is raised (if unmasked) and
@@ -83,6 +84,10 @@ export class LocalApic implements MmioDevice {
   private esrPending = 0;
   private icrLo = 0;
   private icrHi = 0;
+  /** An NMI was sent to this processor and not yet taken (the CPU's NMI line, edge-triggered). */
+  nmiPending = false;
+  /** Called when an NMI arrives, so the CPU looks at its lines before the next instruction. */
+  onNmi: () => void = () => {};
   private readonly lvt = new Int32Array(6);
   private initialCount = 0;
   private currentCount = 0;
@@ -295,7 +300,7 @@ export class LocalApic implements MmioDevice {
     const vector = lo & 0xff;
     const mode = (lo >> 8) & 7;
     const shorthand = (lo >> 18) & 3;
-    if (mode !== 0) return; // only fixed delivery is modelled
+    if (mode !== 0 && mode !== 4) return; // fixed and NMI delivery are modelled
     let toSelf: boolean;
     if (shorthand === 1 || shorthand === 2) toSelf = true;
     else if (shorthand === 3) toSelf = false;
@@ -308,6 +313,7 @@ export class LocalApic implements MmioDevice {
         if (dest === 0xff) toSelf = true;
       } else toSelf = dest === 0xff || dest === this.id;
     }
+    if (mode === 4) { if (toSelf) { this.nmiPending = true; this.onNmi(); } return; } // NMI: the vector is ignored
     if (vector < 16) { this.error(0x20); return; }
     if (toSelf) this.raise(vector);
   }

@@ -138,6 +138,16 @@ export class PcDevices {
     return this.lapic.hasInterrupt() || (this.lapic.acceptsPicInterrupt() && this.pic.hasInterrupt());
   }
 
+  /** The NMI line (an NMI IPI from the local APIC). */
+  hasNmi(): boolean {
+    return this.lapic.nmiPending;
+  }
+
+  /** The CPU takes the NMI: the edge is consumed. */
+  acknowledgeNmi(): void {
+    this.lapic.nmiPending = false;
+  }
+
   /** Interrupt acknowledge: the vector to deliver (a spurious vector if the request vanished). */
   acknowledge(): number {
     this.sync();

@@ -67,6 +67,7 @@ export class Machine {
     };
     cpu.intr = this.devices;
     const lapic = this.devices.lapic;
+    lapic.onNmi = () => { cpu.irqCheck = true; };
     cpu.apicBase = { read: () => lapic.apicBaseMsr, write: (lo, hi) => lapic.writeApicBaseMsr(lo, hi) };
     this.devices.debugExit.onExit = (code: number) => {
       this.stop = { kind: 'debug-exit', code };
@@ -101,6 +102,7 @@ export class Machine {
       if (r === StopReason.Halt) {
         const wakeable = cpu.wakeable();
         if (this.devices.hasInterrupt() && wakeable) { cpu.irqCheck = true; continue; }
+        if (this.devices.hasNmi() && cpu.svm.gif && !cpu.nmiBlocked) { cpu.irqCheck = true; continue; }
         const wait = this.devices.nextEventCycles();
         if (!wakeable || !Number.isFinite(wait)) {
           this.stop = { kind: 'halted', reason: !wakeable ? 'hlt with interrupts disabled' : 'hlt with no timer running' };

@@ -36,6 +36,13 @@ export function guestInterrupt(c: Cpu): boolean {
   if (!s.gif) { c.irqCheck = false; return false; }
   const shadow = c.shadowAt === c.instructions;
   const guestIf = (c.flags & IF) !== 0;
+  if (!c.nmiBlocked && c.intr.hasNmi?.()) {
+    // NMI: exits when intercepted (it stays pending for the host), else the guest takes it.
+    c.startLo = c.ripLo;
+    c.startHi = c.ripHi;
+    if (intercepted(c, VMEXIT.NMI)) vmexit(c, VMEXIT.NMI);
+    return c.takeNmi();
+  }
   if (c.intr.hasInterrupt()) {
     // V_INTR_MASKING: the host's IF (at VMRUN) masks physical interrupts, not the guest's.
     const masked = s.vIntrMasking ? !s.hostIf : !guestIf || shadow;
@@ -62,7 +69,7 @@ export function guestInterrupt(c: Cpu): boolean {
     c.irqCheck = true; // keep looking until the guest can take it
     return false;
   }
-  c.irqCheck = c.intr.hasInterrupt();
+  c.irqCheck = c.intr.hasInterrupt() || (c.intr.hasNmi?.() ?? false);
   return false;
 }
 
