@@ -47,6 +47,14 @@ export const commands: Record<string, Command> = {
       return benchCommand(args);
     },
   },
+  experiment: {
+    summary: "the paper's switch-lag experiment (Table 5): HVMM, two guests, three CPU clocks",
+    usage: 'pacifica experiment [--mhz 1600,2000,2200] [--switches N] [--slice-ms N] [--cpu MODEL] [--json]',
+    async run(args) {
+      const { experimentCommand } = await import('./experiment.ts');
+      return experimentCommand(args);
+    },
+  },
   test: {
     summary: 'run everything CI runs: system deps, typecheck, unit tests, end-to-end tests',
     usage: 'pacifica test [--quick] [--no-e2e] [--no-system-deps]',

@@ -64,6 +64,9 @@ export class SvmState {
    */
   onSwitch: ((kind: 'vmrun' | 'vmexit', exitCode: number) => boolean) | null = null;
 
+  /** The cycle count when the last #VMEXIT began (before its cost), for the switch-lag experiment. */
+  exitStartCycles = 0;
+
   /** Counters for the debugger and the bench. */
   vmruns = 0;
   exits = 0;

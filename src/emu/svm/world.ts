@@ -199,6 +199,7 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
   const s = c.svm;
   const vmcb = s.vmcb;
   const save = vmcb;
+  s.exitStartCycles = c.cycles;
 
   // Guest state into the VMCB.
   saveState(c, mem, save, c.ripLo, c.ripHi);
