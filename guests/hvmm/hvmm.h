@@ -66,7 +66,8 @@ struct vm {
 };
 
 struct hvmm_config {
-    bool log;                       /* log=on|off: print every #VMEXIT */
+    bool log;                       /* log=on|off|switches: print every #VMEXIT */
+    bool log_io;                    /* ... including IOIO, CPUID and MSR exits (not with log=switches) */
     bool screen_guest;              /* screen=guest: real VGA shows the running guest's screen */
     unsigned slice_ms;              /* slice=MS */
 };

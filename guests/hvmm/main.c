@@ -2,7 +2,8 @@
  *
  * Command line (multiboot cmdline of hvmm.elf, space-separated words):
  *   slice=MS        time slice in milliseconds (default 10)
- *   log=on|off      print every #VMEXIT on the screen and serial port (default on)
+ *   log=on|off|switches  print every #VMEXIT on the screen and serial port (default on);
+ *                   switches: all but the IOIO, CPUID and MSR exits (slice ends, hypercalls, faults)
  *   screen=log|guest  the real VGA screen shows the HVMM's log (default) or the running
  *                   guest's private screen
  * Every multiboot module is a guest kernel (multiboot ELF32/ELF64); its string is its command
@@ -19,7 +20,7 @@
 #include "../lib/serial.h"
 #include "../lib/string.h"
 
-struct hvmm_config config = { .log = true, .screen_guest = false, .slice_ms = 10 };
+struct hvmm_config config = { .log = true, .log_io = true, .screen_guest = false, .slice_ms = 10 };
 
 __attribute__((noreturn)) void hvmm_exit(uint32_t value)
 {
@@ -36,7 +37,10 @@ static void parse_cmdline(const char *cmdline)
     char v[16];
     unsigned long n;
     if (cmdline_get(cmdline, "log", v, sizeof v))
+    {
         config.log = strcmp(v, "off") != 0;
+        config.log_io = strcmp(v, "switches") != 0;
+    }
     if (cmdline_get(cmdline, "screen", v, sizeof v))
         config.screen_guest = strcmp(v, "guest") == 0;
     if (cmdline_get_ulong(cmdline, "slice", &n) && n >= 1 && n <= 10000)
@@ -92,7 +96,7 @@ void hypervisor_core(const struct multiboot_info *mbi)
         hvmm_exit(HVMM_EXIT_NO_VMS);
     }
     hv_say("hvmm: %d VM(s), slice %u ms, log=%s, screen=%s; round robin starts\n", id,
-           config.slice_ms, config.log ? "on" : "off", config.screen_guest ? "guest" : "log");
+           config.slice_ms, !config.log ? "off" : config.log_io ? "on" : "switches", config.screen_guest ? "guest" : "log");
 
     /* Paper Table 1: while (1) { vm = GET_NEXT_VM(); if (no active vm) break;
      * VM_BOOT(vm); HANDLE_VMEXIT(vm); } */

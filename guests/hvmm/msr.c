@@ -57,9 +57,9 @@ void handle_msr(struct vm *vm)
             result = s->efer & ~EFER_SVME;
     } else if (msr == MSR_VM_CR) {
         result = VM_CR_SVMDIS | VM_CR_LOCK;
-    } else if (!write && config.log) {
+    } else if (!write && config.log && config.log_io) {
         hv_log("hvmm: vm %d %s: rdmsr 0x%x -> 0 (not emulated)\n", vm->id, vm->name, msr);
-    } else if (config.log) {
+    } else if (config.log && config.log_io) {
         hv_log("hvmm: vm %d %s: wrmsr 0x%x <- 0x%llx dropped\n", vm->id, vm->name, msr,
                (unsigned long long)value);
     }

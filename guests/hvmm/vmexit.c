@@ -128,7 +128,7 @@ void handle_vmexit(struct vm *vm)
     struct vmcb_control *c = &vm->vmcb->control;
     uint64_t code = c->exitcode;
     vm->exits++;
-    if (config.log)
+    if (config.log && (config.log_io || (code != VMEXIT_IOIO && code != VMEXIT_CPUID && code != VMEXIT_MSR)))
         hv_log("#VMEXIT %-8s vm %d %-8s code 0x%03llx info1 0x%llx info2 0x%llx rip 0x%llx\n",
                exit_name(code), vm->id, vm->name, (unsigned long long)code,
                (unsigned long long)c->exitinfo1, (unsigned long long)c->exitinfo2,

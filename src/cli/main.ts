@@ -32,8 +32,8 @@ export const commands: Record<string, Command> = {
     },
   },
   run: {
-    summary: 'boot a multiboot kernel (and modules) on the whole PC, headless; print the serial output',
-    usage: 'pacifica run KERNEL [MODULE[=CMDLINE] ...] [--cmdline S] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]',
+    summary: 'boot a multiboot kernel (and modules) on the whole PC, headless (default: the HVMM and its guests)',
+    usage: 'pacifica run [KERNEL [MODULE[=CMDLINE] ...]] [--cmdline S] [--cpu MODEL[,+F,-F]] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]',
     async run(args) {
       const { runCommand } = await import('./run.ts');
       return runCommand(args);

@@ -1,15 +1,18 @@
-// `pacifica run KERNEL [MODULE[=CMDLINE] ...] [--cmdline S] [--cpu MODEL[,+F,-F]] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]`:
+// `pacifica run [KERNEL [MODULE[=CMDLINE] ...]] [--cmdline S] [--cpu MODEL[,+F,-F]] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]`:
+// without a kernel it boots the lab's default setup (default-setup.ts: the HVMM and four guests).
 // boot a multiboot kernel (with modules) on the whole PC, headless, and print the serial output.
 // --cpu picks a CPU model (k8, fam10h, zen) and switches SVM features on or off, e.g. zen,-NP.
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SETUP } from '../emu/machine/default-setup.ts';
 import { Machine } from '../emu/machine/machine.ts';
 import { withFeatures, MODEL_SPECS, DEFAULT_MODEL_ID } from '../emu/cpu/models.ts';
 import type { CpuModel } from '../emu/cpu/cpuid.ts';
 import { exitName } from '../emu/svm/exitcodes.ts';
 
 function usage(msg: string): number {
-  process.stderr.write(`pacifica run: ${msg}\nusage: pacifica run KERNEL [MODULE[=CMDLINE] ...] [--cmdline S] [--cpu MODEL[,+F,-F]] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]\n`);
+  process.stderr.write(`pacifica run: ${msg}\nusage: pacifica run [KERNEL [MODULE[=CMDLINE] ...]] [--cmdline S] [--cpu MODEL[,+F,-F]] [--mhz N] [--sim-ms N] [--ram-mb N] [--json]\n`);
   return 2;
 }
 
@@ -54,7 +57,15 @@ export async function runCommand(args: string[]): Promise<number> {
       return usage((e as Error).message);
     }
   }
-  if (files.length === 0) return usage('no kernel given');
+  let defaultCmdline: string | undefined;
+  if (files.length === 0) {
+    // No kernel: the lab's default setup, the HVMM with its four guests.
+    const images = fileURLToPath(new URL('../../public/images/', import.meta.url));
+    files.push(join(images, DEFAULT_SETUP.hypervisor.image));
+    for (const g of DEFAULT_SETUP.guests) files.push(`${join(images, g.image)}=${g.cmdline}`);
+    defaultCmdline = DEFAULT_SETUP.hypervisor.cmdline.split(' ').slice(1).join(' ');
+  }
+  cmdline ??= defaultCmdline;
   if (!(mhz > 0) || !(simMs > 0) || !(ramMb >= 2)) return usage('--mhz, --sim-ms and --ram-mb need positive numbers (RAM at least 2 MiB)');
   const [kernelPath, ...modSpecs] = files;
   let kernel: Uint8Array;
