@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETUP } from '../emu/machine/default-setup.ts';
 import { Machine } from '../emu/machine/machine.ts';
-import { withFeatures, MODEL_SPECS, DEFAULT_MODEL_ID } from '../emu/cpu/models.ts';
+import { parseCpu } from '../emu/cpu/models.ts';
 import type { CpuModel } from '../emu/cpu/cpuid.ts';
 import { exitName } from '../emu/svm/exitcodes.ts';
 
@@ -27,14 +27,6 @@ function vmexitCounts(m: Machine): Record<string, number> {
   return out;
 }
 
-/** "zen", "k8,+NP", "fam10h,-NP,+NRIPS": a model id, then feature switches. */
-export function parseCpu(spec: string): CpuModel {
-  const [id, ...changes] = spec.split(',');
-  if (!MODEL_SPECS.some((m) => m.id === id)) {
-    throw new Error(`unknown CPU model '${id}' (models: ${MODEL_SPECS.map((m) => m.id).join(', ')}; default ${DEFAULT_MODEL_ID})`);
-  }
-  return withFeatures(id!, changes.join(','));
-}
 
 export async function runCommand(args: string[]): Promise<number> {
   const files: string[] = [];

@@ -103,3 +103,182 @@ export interface CoreWorkerApi {
   /** About `count` instructions around RIP (a few before it, the rest from RIP on). */
   disassemble(count: number): Promise<DisasmLine[]>;
 }
+
+// ============================================================================
+// The machine worker (machine.worker.ts, session.ts): the whole PC with the
+// HVMM and its guests, driven by the debugger engine. Everything below crosses
+// the worker boundary; 64-bit values travel as 0x-hex strings.
+// ============================================================================
+
+/** A guest or hypervisor image: a file under /images, or bytes the user dropped on the page. */
+export interface ImageRef {
+  /** File name, e.g. "g-dummy.elf" (for dropped files: their name). */
+  image: string;
+  /** The multiboot command line, starting with the file name as GRUB passes it. */
+  cmdline: string;
+}
+
+export interface BootRequest {
+  hypervisor: ImageRef;
+  guests: ImageRef[];
+  /** CPU model and SVM feature switches, e.g. "zen", "k8", "zen,-NP" (models.ts). Default "zen". */
+  cpu?: string;
+  /** CPU clock in MHz (simulated seconds = cycles / clock). Default 2000. */
+  mhz?: number;
+  /** RAM in MiB. Default 128. */
+  ramMiB?: number;
+}
+
+export type BreakpointRequest =
+  | { kind: 'vmexit'; exitCode?: number; asid?: number }
+  | { kind: 'guest-entry'; asid?: number }
+  | { kind: 'address'; at: string; world?: number | 'guest' | 'any' }
+  | { kind: 'io'; port: number; last?: number; access?: 'in' | 'out' | 'any' }
+  | { kind: 'write'; pa: number; length?: number };
+
+export interface BreakpointInfo {
+  id: number;
+  kind: BreakpointRequest['kind'];
+  label: string;
+  enabled: boolean;
+  hits: number;
+}
+
+export interface StopInfo {
+  /** breakpoint | step | switch | count | time | machine (the machine stopped by itself) | paused */
+  reason: string;
+  /** One line for the user, e.g. "breakpoint 2 (vmexit INTR): #VMEXIT INTR asid 1 at host 0x...". */
+  message: string;
+  /** For reason = machine: shutdown, debug-exit, halted, internal. */
+  machine: string;
+  breakpointIds: number[];
+}
+
+export interface ScreenInfo {
+  /** 0: the real screen; otherwise the guest's ASID. */
+  asid: number;
+  name: string;
+  /** 25 rows of 80 cells: character code | attribute << 8 (CP437 + VGA colours). */
+  cells: number[];
+}
+
+export interface VmInfo {
+  asid: number;
+  name: string;
+  vmcb: string;
+  runs: number;
+  exits: number;
+  exitCounts: Record<string, number>;
+  np: boolean;
+}
+
+export interface SwitchEventInfo {
+  seq: number;
+  kind: 'vmrun' | 'vmexit';
+  asid: number;
+  exitCode?: number;
+  exitName?: string;
+  exitInfo1?: string;
+  exitInfo2?: string;
+  guestRip: string;
+  instructions: number;
+  cycles: number;
+  simSeconds: number;
+  hostMs: number;
+}
+
+export interface MachineSnapshot {
+  booted: boolean;
+  running: boolean;
+  /** Why the machine last stopped (null while running or before the first run). */
+  stop: StopInfo | null;
+  /** 0 in the hypervisor, else the running guest's ASID; and its name ("host", "dummy", ...). */
+  world: number;
+  worldName: string;
+  cpl: number;
+  mode: string;
+  gif: boolean;
+  rip: string;
+  ripSymbol: string | null;
+  registers: Record<string, string>;
+  flagsText: string;
+  clocks: {
+    hostSeconds: number;
+    simSeconds: number;
+    instructions: number;
+    cycles: number;
+    mips: number;
+    worldSwitches: number;
+    mhz: number;
+  };
+  cpuModel: string;
+  screens: ScreenInfo[];
+  /** Serial output from `serialFrom` (the offset asked for) on, and the total length. */
+  serial: { from: number; text: string; length: number };
+  /** World-switch events with seq >= the seq asked for (at most 500). */
+  events: SwitchEventInfo[];
+  vms: VmInfo[];
+}
+
+export interface DecodedVmcbField {
+  name: string;
+  offset: number;
+  size: number;
+  area: 'control' | 'save';
+  value: string;
+  doc: string;
+  decoded: string;
+  /** Changed between the two latest world switches this VM made that the page looked at. */
+  changed: boolean;
+}
+
+export type MemorySpace = 'physical' | 'host-virtual' | 'guest-virtual' | 'guest-physical';
+
+export interface WalkStepInfo {
+  /** "guest PML4", "nested PT for guest PDPT", ... */
+  level: string;
+  /** Address of the entry: guest-physical for guest tables, host-physical for nested ones. */
+  entryAddress: string;
+  entry: string;
+  /** The next table / page it points to. */
+  next: string;
+}
+
+export interface PageWalkInfo {
+  va: string;
+  asid: number;
+  steps: WalkStepInfo[];
+  /** Guest-physical (for guests) and host-physical results, or null when not mapped. */
+  gpa: string | null;
+  hpa: string | null;
+}
+
+export interface ExperimentPoint {
+  mhz: number;
+  samples: number;
+  hostSeconds: number;
+  simSeconds: number;
+  cycles: number;
+  mips: number;
+}
+
+export interface MachineWorkerApi {
+  /** Boot the hypervisor and guests (images fetched from /images unless given as bytes). A bad image throws and leaves the running machine untouched. */
+  boot(req: BootRequest, bytes?: Record<string, Uint8Array>): Promise<MachineSnapshot>;
+  /** The RAM the page can read without copies (a SharedArrayBuffer when cross-origin isolated). */
+  memory(): Promise<ArrayBufferLike | null>;
+  /** Run until a breakpoint, a stop, or pause(); onSnapshot gets ≥30 snapshots a second. */
+  run(onSnapshot?: (s: MachineSnapshot) => void, serialFrom?: number, eventsFrom?: number): Promise<MachineSnapshot>;
+  pause(): Promise<void>;
+  step(kind: 'into' | 'over' | 'out' | 'switch' | 'count', n?: number): Promise<MachineSnapshot>;
+  snapshot(serialFrom?: number, eventsFrom?: number): Promise<MachineSnapshot>;
+  addBreakpoint(req: BreakpointRequest): Promise<BreakpointInfo>;
+  removeBreakpoint(id: number): Promise<boolean>;
+  enableBreakpoint(id: number, on: boolean): Promise<boolean>;
+  breakpoints(): Promise<BreakpointInfo[]>;
+  readMemory(space: MemorySpace, address: string, length: number, asid?: number): Promise<Uint8Array | null>;
+  vmcb(asid: number): Promise<DecodedVmcbField[] | null>;
+  pageWalk(asid: number, va: string): Promise<PageWalkInfo>;
+  disassemble(count: number): Promise<DisasmLine[]>;
+  experiment(mhz?: number[], switches?: number): Promise<ExperimentPoint[]>;
+}

@@ -2,9 +2,9 @@
 // 8000_000Ah, every feature can be switched, and the signature decodes to the
 // family the model claims (the way software decodes it: base + extended family).
 import { describe, expect, it } from 'vitest';
-import { MODEL_SPECS, withFeatures, modelSpec } from './models';
+import { MODEL_SPECS, withFeatures, modelSpec, parseCpu } from './models';
 import { cpuidLookup, SVM_FEATURE_BITS, CPUID81_ECX } from './cpuid';
-import { parseCpu } from '../../cli/run';
+
 
 function family(eax: number): number {
   const base = (eax >>> 8) & 0xf;

@@ -71,5 +71,14 @@ export function withFeatures(id: string, changes: string | Partial<Record<SvmFea
   return buildModel(spec, svm);
 }
 
+/** "zen", "k8,+NP", "fam10h,-NP,+NRIPS": a model id, then feature switches (the CLI's --cpu, the page's setting). */
+export function parseCpu(spec: string): CpuModel {
+  const [id, ...changes] = spec.split(',');
+  if (!MODEL_SPECS.some((m) => m.id === id)) {
+    throw new Error(`unknown CPU model '${id}' (models: ${MODEL_SPECS.map((m) => m.id).join(', ')}; default ${DEFAULT_MODEL_ID})`);
+  }
+  return withFeatures(id!, changes.join(','));
+}
+
 /** The default model (Zen-style, every implemented SVM feature on). */
 export const PACIFICA_MODEL: CpuModel = withFeatures(DEFAULT_MODEL_ID);

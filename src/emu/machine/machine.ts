@@ -19,6 +19,8 @@ export interface MachineOptions {
   cpuHz?: number;
   /** The CPU model (models.ts: withFeatures); default the Zen-style model. */
   cpuModel?: CpuModel;
+  /** RAM's backing store (e.g. a SharedArrayBuffer the page reads without copies); ramMiB bytes at least. */
+  ramBuffer?: ArrayBufferLike;
 }
 
 export type MachineStop =
@@ -48,7 +50,7 @@ export class Machine {
   constructor(opts: MachineOptions = {}) {
     const ramMiB = opts.ramMiB ?? 128;
     this.cpuHz = opts.cpuHz ?? DEFAULT_CPU_HZ;
-    this.mem = new PhysMem(ramMiB << 20);
+    this.mem = new PhysMem(ramMiB << 20, opts.ramBuffer);
     this.mem.mmio = this.mmio;
     this.cpu = new Cpu(this.mem);
     if (opts.cpuModel) this.cpu.model = opts.cpuModel;
