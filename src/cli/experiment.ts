@@ -1,16 +1,31 @@
-// `pacifica experiment [--mhz 1600,2000,2200] [--switches N] [--slice-ms N] [--cpu MODEL] [--json]`:
+// `pacifica experiment [--mhz 1600,2000,2200] [--switches N] [--slice-ms N] [--log on|off|both] [--cpu MODEL] [--json]`:
 // the paper's switch-lag measurement (section 4, Table 5) on the HVMM with two identical guests,
-// printed beside the paper's figures. Pin it (`taskset -c 0`) for steadier host seconds.
+// with the hypervisor's exit logging off (the paper's "blind transfer") and on, printed beside the
+// paper's figures. Pin it (`taskset -c 0`) for steadier host seconds.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PAPER_TABLE_5, runSwitchLag } from '../emu/experiment/switch-lag.ts';
+import { PAPER_TABLE_5, measureSwitchLag, type SwitchLagPoint } from '../emu/experiment/switch-lag.ts';
 
 const images = fileURLToPath(new URL('../../public/images/', import.meta.url));
 
+/** The JSON row of one measurement (the issue's format; microseconds). */
+export function jsonRow(p: SwitchLagPoint) {
+  return {
+    mhz: p.mhz,
+    log: p.log ? 'on' : 'off',
+    switches: p.samples,
+    hostLagUs: { median: p.hostSeconds * 1e6, p95: p.hostSecondsP95 * 1e6 },
+    simLagUs: { median: p.simSeconds * 1e6 },
+    simLagCycles: { median: p.cycles },
+    hostInstructions: { median: p.instructions },
+    mips: p.mips,
+  };
+}
+
 export async function experimentCommand(args: string[]): Promise<number> {
   let mhz: number[] = PAPER_TABLE_5.map((p) => p.mhz);
-  let switches = 200, sliceMs = 1, json = false, cpu: string | undefined;
+  let switches = 200, sliceMs = 1, json = false, cpu: string | undefined, logs = [false, true];
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     const val = () => args[++k] ?? '';
@@ -18,7 +33,11 @@ export async function experimentCommand(args: string[]): Promise<number> {
     else if (a === '--switches') switches = Number(val());
     else if (a === '--slice-ms') sliceMs = Number(val());
     else if (a === '--cpu') cpu = val();
-    else if (a === '--json') json = true;
+    else if (a === '--log') {
+      const v = val();
+      if (!['on', 'off', 'both'].includes(v)) { process.stderr.write('pacifica experiment: --log on|off|both\n'); return 2; }
+      logs = v === 'both' ? [false, true] : [v === 'on'];
+    } else if (a === '--json') json = true;
     else {
       process.stderr.write(`pacifica experiment: unknown option ${a}\n`);
       return 2;
@@ -28,25 +47,24 @@ export async function experimentCommand(args: string[]): Promise<number> {
     process.stderr.write('pacifica experiment: --mhz, --switches and --slice-ms need positive numbers\n');
     return 2;
   }
-  const points = runSwitchLag({
-    hvmm: readFileSync(join(images, 'hvmm.elf')),
-    guest: readFileSync(join(images, 'g-dummy.elf')),
-    mhz, switches, sliceMs, cpuModel: cpu,
-  });
+  const hvmm = readFileSync(join(images, 'hvmm.elf'));
+  const guest = readFileSync(join(images, 'g-dummy.elf'));
+  const points: SwitchLagPoint[] = [];
+  for (const log of logs) for (const f of mhz) points.push(measureSwitchLag({ hvmm, guest, switches, sliceMs, cpuModel: cpu, log }, f));
   if (json) {
-    process.stdout.write(JSON.stringify({ paper: PAPER_TABLE_5, pacifica: points }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ paper: PAPER_TABLE_5, rows: points.map(jsonRow) }, null, 2) + '\n');
     return 0;
   }
-  process.stdout.write('switch lag: #VMEXIT ending guest 1\'s slice -> guest 2\'s first instruction (medians)\n\n');
-  process.stdout.write('clock     paper (SimNow host s)   Pacifica host s   Pacifica simulated s   cycles   MIPS\n');
+  process.stdout.write('switch lag: #VMEXIT ending guest 1\'s slice -> guest 2\'s first instruction (medians; p95 of host)\n\n');
+  process.stdout.write('clock    log  paper (SimNow host s)    Pacifica host µs (p95)   simulated µs   cycles  instructions   MIPS\n');
   for (const p of points) {
     const paper = PAPER_TABLE_5.find((x) => x.mhz === p.mhz);
     process.stdout.write(
-      `${(p.mhz / 1000).toFixed(1)} GHz   ${(paper ? `${paper.lagMs} ms (${paper.processor})` : '-').padEnd(22)}  ` +
-      `${(p.hostSeconds * 1e6).toFixed(1).padStart(9)} µs   ${(p.simSeconds * 1e6).toFixed(3).padStart(14)} µs   ` +
-      `${String(p.cycles).padStart(6)}   ${p.mips.toFixed(1)}\n`,
+      `${(p.mhz / 1000).toFixed(1)} GHz  ${p.log ? 'on ' : 'off'}  ${(paper ? `${paper.lagMs} ms (${paper.processor})` : '-').padEnd(22)}  ` +
+      `${(p.hostSeconds * 1e6).toFixed(1).padStart(9)} (${(p.hostSecondsP95 * 1e6).toFixed(1)})`.padEnd(26) +
+      `${(p.simSeconds * 1e6).toFixed(3).padStart(11)}   ${String(p.cycles).padStart(6)}  ${String(p.instructions).padStart(12)}   ${p.mips.toFixed(1)}\n`,
     );
   }
-  process.stdout.write(`\n${points[0]?.samples ?? 0} switches per clock, after one warm-up switch.\n`);
+  process.stdout.write(`\n${points[0]?.samples ?? 0} switches per row, after one warm-up switch.\n`);
   return 0;
 }

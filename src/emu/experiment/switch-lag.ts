@@ -31,15 +31,23 @@ export interface SwitchLagOptions {
   switches?: number;
   /** HVMM time slice in ms of simulated time. Default 1 (short, so switches are many). */
   sliceMs?: number;
+  /** The hypervisor's exit logging (its log=on prints every #VMEXIT; off is the paper's "blind transfer"). Default off. */
+  log?: boolean;
   cpuModel?: string;
 }
 
 export interface SwitchLagPoint {
   mhz: number;
+  /** The hypervisor's exit logging during the measurement. */
+  log: boolean;
   samples: number;
   /** Median switch lag in host seconds (wall time of this emulator) and in simulated seconds. */
   hostSeconds: number;
+  /** 95th percentile of the host-seconds lag. */
+  hostSecondsP95: number;
   simSeconds: number;
+  /** Median instructions executed between the two points (the hypervisor's work, both world switches). */
+  instructions: number;
   /** Median switch lag in CPU cycles (the same at every clock if the path is the same). */
   cycles: number;
   /** Emulation speed over the whole run, for context. */
@@ -53,26 +61,32 @@ function median(xs: number[]): number {
   return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
+}
+
 /** Measure at one clock. */
 export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoint {
   const want = (o.switches ?? 200) + 1;
   const m = new Machine({ cpuHz: Math.round(mhz * 1e6), cpuModel: withFeatures(o.cpuModel ?? DEFAULT_MODEL_ID) });
   m.bootMultiboot(o.hvmm, {
-    cmdline: `hvmm.elf log=off slice=${o.sliceMs ?? 1}`,
+    cmdline: `hvmm.elf log=${o.log ? 'on' : 'off'} slice=${o.sliceMs ?? 1}`,
     modules: [
       { bytes: o.guest, cmdline: 'guest.elf name=guest1 count=1000000' },
       { bytes: o.guest, cmdline: 'guest.elf name=guest2 count=1000000' },
     ],
   });
   const cpu = m.cpu;
-  const host: number[] = [], sim: number[] = [];
-  let fromAsid = -1, t1 = 0, c1 = 0;
+  const host: number[] = [], sim: number[] = [], insns: number[] = [];
+  let fromAsid = -1, t1 = 0, c1 = 0, n1 = 0;
   cpu.svm.onSwitch = (kind, code) => {
     if (kind === 'vmexit') {
       if (code === VMEXIT.INTR) {
         fromAsid = cpu.svm.asid; // the guest whose slice just ended (ASID is kept until the next VMRUN)
         t1 = performance.now();
         c1 = cpu.svm.exitStartCycles;
+        n1 = cpu.instructions;
       }
       return false;
     }
@@ -80,6 +94,7 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
     if (fromAsid >= 0 && asid !== fromAsid) {
       host.push((performance.now() - t1) / 1000);
       sim.push(cpu.cycles + CYCLES.vmrun! - c1);
+      insns.push(cpu.instructions + 1 - n1); // + the VMRUN, which retires after this hook
       fromAsid = -1;
     }
     return sim.length >= want;
@@ -89,13 +104,16 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
   const wall = (performance.now() - w0) / 1000;
   cpu.svm.onSwitch = null;
   if (sim.length < want) throw new Error(`switch-lag at ${mhz} MHz: only ${sim.length} switches before the machine stopped (${stop.kind})`);
-  host.shift(); sim.shift(); // the first switch warms up caches and decodes
+  host.shift(); sim.shift(); insns.shift(); // the first switch warms up caches and decodes
   const cycles = median(sim);
   return {
     mhz,
+    log: o.log ?? false,
     samples: sim.length,
     hostSeconds: median(host),
+    hostSecondsP95: percentile(host, 95),
     simSeconds: cycles / (mhz * 1e6),
+    instructions: median(insns),
     cycles,
     mips: (cpu.instructions - i0) / wall / 1e6,
   };
