@@ -4,7 +4,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmcb.h"
+#include "../lib/desc64.h"   /* GDT/TSS/IDT (desc64_init), struct int_frame */
+#include "../lib/svm.h"      /* struct vmcb, exit codes, intercept bits, MSRs */
 #include "../lib/multiboot.h"
 
 #define MAX_VMS          16
@@ -22,14 +23,6 @@
 /* Host interrupt vectors (8259 PIC remapped). */
 #define IRQ_BASE_MASTER 0x20
 #define IRQ_BASE_SLAVE  0x28
-
-/* Frame built by isr.S (lowest address first). */
-struct int_frame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    uint64_t vector, error;
-    uint64_t rip, cs, rflags, rsp, ss;
-};
 
 /* Guest registers that VMRUN/#VMEXIT do not keep in the VMCB (RAX, RSP are in it).
  * vmrun.S uses these offsets: keep the order. */
@@ -141,9 +134,7 @@ void hv_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* eve
 void log_guest_line(const struct vm *vm, const char *text, unsigned len);
 void log_show_guest_screen(const struct vm *vm);
 
-/* desc.c */
-void desc_init(void);
-void isr_dispatch(struct int_frame *f);
+/* intr.c: isr_dispatch (declared in lib/desc64.h) */
 
 /* timer.c */
 void timer_init(unsigned slice_ms);

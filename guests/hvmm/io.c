@@ -58,7 +58,7 @@ void handle_ioio(struct vm *vm)
     struct vmcb_control *c = &vm->vmcb->control;
     struct vmcb_save *s = &vm->vmcb->save;
     uint64_t info = c->exitinfo1;
-    uint16_t port = IOIO_PORT(info);
+    uint16_t port = IOIO_PORT_OF(info);
     unsigned size = (info & IOIO_SZ32) ? 4 : (info & IOIO_SZ16) ? 2 : 1;
     uint64_t mask = size == 4 ? 0xFFFFFFFFull : size == 2 ? 0xFFFF : 0xFF;
 

@@ -125,7 +125,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_addr)
 {
     serial_init();
     log_init();
-    desc_init();
+    desc64_init(false, 0);          /* GDT, TSS (no ring 3: no RSP0), IDT */
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
         hv_say("hvmm: not started by a multiboot loader (eax=0x%x)\n", magic);
         hvmm_exit(HVMM_EXIT_NO_VMS);

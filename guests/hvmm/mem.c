@@ -1,6 +1,6 @@
 /* mem.c - host physical memory for VMs: a bump allocator over the RAM above the HVMM image
  * and the boot loader's modules, up to the end of multiboot's mem_upper. Host virtual ==
- * host physical (boot.S identity-maps 4 GiB). Nothing is ever freed except by mem_release
+ * host physical (boot.S: lib/boot64.S identity-maps 4 GiB). Nothing is ever freed except by mem_release
  * when a VM cannot be created. */
 #include "hvmm.h"
 #include "../lib/string.h"

@@ -36,9 +36,9 @@ void enable_svm(void)
     if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
         no_svm("SVM disabled (VM_CR MSR C001_0114 bit 4 SVMDIS = 1)");
     cpuid(0x8000000A, 0, 0, &ebx, 0, &edx);
-    if (!(edx & CPUID_8000000A_EDX_NP))
+    if (!(edx & SVM_FEAT_NP))
         no_svm("no nested paging (CPUID 8000_000A EDX[0] = 0)");
-    has_nrips = (edx & CPUID_8000000A_EDX_NRIPS) != 0;
+    has_nrips = (edx & SVM_FEAT_NRIPS) != 0;
     nasid = ebx;
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
     hv_say("hvmm: SVM enabled: EFER.SVME=1, nested paging, %u ASIDs, NRIPS %s\n", nasid,

@@ -29,14 +29,14 @@ static struct vmcb *allocate_vmcb(void)
 static void setup_control_area(struct vm *vm)
 {
     struct vmcb_control *c = &vm->vmcb->control;
-    c->intercept_misc1 = INTERCEPT_INTR      /* physical interrupts end the time slice */
-                       | INTERCEPT_HLT       /* HLT = yield */
-                       | INTERCEPT_CPUID     /* hide SVM, announce the hypervisor */
-                       | INTERCEPT_IOIO_PROT /* every port: virtual serial port (io.c) */
-                       | INTERCEPT_MSR_PROT  /* EFER, VM_CR, VM_HSAVE_PA ... (msr.c) */
-                       | INTERCEPT_SHUTDOWN; /* triple fault: stop this VM, not the machine */
-    c->intercept_misc2 = INTERCEPT_VMRUN     /* required by VMRUN's consistency checks */
-                       | INTERCEPT_VMMCALL;  /* hypercalls (hypercall.h) */
+    c->intercept_misc1 = I1_INTR             /* physical interrupts end the time slice */
+                       | I1_HLT              /* HLT = yield */
+                       | I1_CPUID            /* hide SVM, announce the hypervisor */
+                       | I1_IOIO_PROT        /* every port: virtual serial port (io.c) */
+                       | I1_MSR_PROT         /* EFER, VM_CR, VM_HSAVE_PA ... (msr.c) */
+                       | I1_SHUTDOWN;        /* triple fault: stop this VM, not the machine */
+    c->intercept_misc2 = I2_VMRUN            /* required by VMRUN's consistency checks */
+                       | I2_VMMCALL;         /* hypercalls (hypercall.h) */
     c->intercept_exceptions = 1u << 18;      /* #MC: a machine check is the host's business */
     c->iopm_base_pa = (uintptr_t)iopm;
     c->msrpm_base_pa = (uintptr_t)msrpm;

@@ -4,7 +4,7 @@
  * RFLAGS.IF stays 1, so with INTR intercepted and V_INTR_MASKING = 1 a host interrupt
  * (the PIT) ends the guest's run in #VMEXIT(INTR) (APM Vol 2 §15.21). After the exit STGI
  * opens the gate again and the still-pending interrupt is taken by the HVMM's own IDT
- * (desc.c -> timer_irq, which sends the EOI) before handle_vmexit looks at the exit. */
+ * (intr.c -> timer_irq, which sends the EOI) before handle_vmexit looks at the exit. */
 #include "hvmm.h"
 #include "../lib/io.h"
 

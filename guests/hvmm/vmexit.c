@@ -118,7 +118,7 @@ static void emulate_cpuid(struct vm *vm)
 
 static void inject_ud(struct vm *vm)
 {
-    vm->vmcb->control.eventinj = EVENTINJ_VALID | EVENTINJ_TYPE_EXCEPTION | 6;
+    vm->vmcb->control.eventinj = EVT_VALID | EVT_TYPE_EXC | 6;
 }
 
 /* Paper Table 2: HANDLE_VMEXIT(vm) { A naive #VMEXIT handle which just displays the
@@ -136,7 +136,7 @@ void handle_vmexit(struct vm *vm)
 
     /* An event the guest was delivering when it exited (EXITINTINFO valid, APM Vol 2 §15.7.2)
      * is injected again on the next VMRUN, so the exit is invisible to the guest. */
-    c->eventinj = (c->exitintinfo & EVENTINJ_VALID) ? c->exitintinfo : 0;
+    c->eventinj = (c->exitintinfo & EVT_VALID) ? c->exitintinfo : 0;
 
     switch (code) {
     case VMEXIT_INTR:

@@ -32,6 +32,8 @@ static char name_buf[32] = "skeletal";
 const char *kernel_name = name_buf;
 static unsigned long tick_limit;         /* 0 = forever */
 static volatile unsigned long ticks;
+/* The TSS's RSP0, for entries from ring 3 (none yet, but the TSS needs one). */
+static uint8_t rsp0_stack[4096] __attribute__((aligned(16)));
 
 /* kprintf's sink: every character to both the serial port and the VGA screen. */
 static void console_putc(char c, void *ctx)
@@ -128,8 +130,7 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     vga_set_color(VGA_LIGHT_GREY, VGA_BLACK);
     vga_clear();
     kprintf_set_sink(console_putc, 0);
-    gdt_init();
-    idt_init();
+    desc64_init(false, (uintptr_t)(rsp0_stack + sizeof rsp0_stack));
 
     const struct multiboot_info *mbi =
         magic == MULTIBOOT_BOOTLOADER_MAGIC ? (const struct multiboot_info *)(uintptr_t)mbi_addr : 0;

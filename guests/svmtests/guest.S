@@ -2,7 +2,7 @@
  *
  * A snippet g_<name> runs some set-up, then the instruction under test at g_<name>_i,
  * then GEND at g_<name>_n: "r15 = -1; VMMCALL" (the normal end of a guest). A guest
- * that takes an exception or interrupt through its own IDT (desc.c: guest_idt_base)
+ * that takes an exception or interrupt through its own IDT (harness.c: guest_idt_base)
  * ends in guest_isr_<v>: "r15 = v; r14 = rsp; VMMCALL", so the host sees which vector
  * was delivered and can read the frame the CPU pushed at r14. Inputs come in through
  * the registers run_guest loads (guest_regs, VMCB RAX/RSP). */

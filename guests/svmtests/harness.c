@@ -39,6 +39,16 @@ static uint64_t rdcr(int n)
     return x;
 }
 
+static struct idt_gate guest_idt_tab[256] __attribute__((aligned(4096)));
+extern const uint64_t guest_isr_table[256]; /* guest.S */
+
+uint64_t guest_idt_base(void)
+{
+    if (!guest_idt_tab[0].type_attr)
+        desc64_fill_idt(guest_idt_tab, guest_isr_table, 0);
+    return (uintptr_t)guest_idt_tab;
+}
+
 #define ATTR_CODE64 0x0A9B  /* P, DPL0, S, code exec/read accessed; L, G */
 #define ATTR_DATA   0x0C93  /* P, DPL0, S, data read/write accessed; D/B, G */
 
@@ -62,7 +72,7 @@ void vmcb_reset(uint8_t *v, const void *rip)
     vmcb_set_seg(v, VMCB_SS, KERNEL_DS, ATTR_DATA, 0xFFFFFFFF, 0);
     vmcb_set_seg(v, VMCB_DS, KERNEL_DS, ATTR_DATA, 0xFFFFFFFF, 0);
     vmcb_set_seg(v, VMCB_ES, KERNEL_DS, ATTR_DATA, 0xFFFFFFFF, 0);
-    vmcb_set_seg(v, VMCB_GDTR, 0, 0, host_gdtr.limit, host_gdtr.base);
+    vmcb_set_seg(v, VMCB_GDTR, 0, 0, desc64_gdtr.limit, desc64_gdtr.base);
     vmcb_set_seg(v, VMCB_IDTR, 0, 0, 256 * 16 - 1, guest_idt_base());
     vw64(v, VMCB_EFER, rdmsr(MSR_EFER));
     vw64(v, VMCB_CR0, rdcr(0));
@@ -115,26 +125,29 @@ void result_reset(void) { state = 0; result_msg[0] = 0; }
 int result_state(void) { return state; }
 bool check_failed(void) { return state != 0; }
 
-void fail(const char *fmt, ...)
+/* The first verdict of a check stands. */
+static void set_result(int st, const char *fmt, va_list ap)
 {
     if (state)
         return;
+    kvsnprintf(result_msg, sizeof result_msg, fmt, ap);
+    state = st;
+}
+
+void fail(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    kvsnprintf(result_msg, sizeof result_msg, fmt, ap);
+    set_result(1, fmt, ap);
     va_end(ap);
-    state = 1;
 }
 
 void skip(const char *fmt, ...)
 {
-    if (state)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    kvsnprintf(result_msg, sizeof result_msg, fmt, ap);
+    set_result(2, fmt, ap);
     va_end(ap);
-    state = 2;
 }
 
 void expect_eq(const char *what, uint64_t got, uint64_t expected)

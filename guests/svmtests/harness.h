@@ -5,25 +5,8 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "svm.h"
-
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
-#define USER_CS   0x1b
-#define USER_DS   0x23
-#define TSS_SEL   0x28
-
-struct dtr {
-    uint16_t limit;
-    uint64_t base;
-} __attribute__((packed));
-
-struct int_frame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    uint64_t vector, error;
-    uint64_t rip, cs, rflags, rsp, ss;
-};
+#include "../lib/desc64.h"   /* the host's GDT (with user segments), TSS, IDT; struct int_frame */
+#include "../lib/svm.h"
 
 /* ---- the test table ---- */
 struct test;
@@ -55,10 +38,6 @@ struct test {
 
 #define G(name) extern const char g_##name[], g_##name##_i[], g_##name##_n[]
 
-/* ---- desc.c ---- */
-extern struct dtr host_gdtr, host_idtr;
-void desc_init(void);
-uint64_t guest_idt_base(void);
 
 /* ---- trap.c ---- */
 struct fault {
@@ -67,7 +46,7 @@ struct fault {
 };
 extern struct fault last_fault;
 extern volatile unsigned long host_ticks, host_nmis;
-void isr_dispatch(struct int_frame *f);
+/* (and isr_dispatch, declared in lib/desc64.h) */
 /* vmrun.S: fn(arg) at CPL0 (user = 0) or CPL3; -1 if it returned, else the vector. */
 long fault_call(void (*fn)(uint64_t), uint64_t arg, int user);
 /* Enable the PIT interrupt (IRQ 0) at the PIC, or mask it again. */
@@ -101,6 +80,8 @@ void vmcb_set_seg(uint8_t *v, unsigned off, uint16_t sel, uint16_t attr, uint32_
 /* A 64-bit CPL0 guest at rip sharing the host's CR3, GDT; guest IDT; intercepts
  * SHUTDOWN, VMRUN, VMMCALL; ASID 1, TLB_CONTROL 1; empty IOPM/MSRPM; guest_regs zero. */
 void vmcb_reset(uint8_t *v, const void *rip);
+/* The guests' IDT: every vector goes to a guest.S stub that reports it with VMMCALL. */
+uint64_t guest_idt_base(void);
 /* Run the guest once; returns EXITCODE. */
 uint64_t run_guest(uint8_t *v);
 const char *exit_name(uint64_t code);

@@ -28,7 +28,7 @@
  *     0x10  every check passed (or was skipped)       -> QEMU exit status 0x21 (33)
  *     0x11  at least one check failed, or the harness hit an unexpected host exception
  *                                                      -> QEMU exit status 0x23 (35)
- *     0x0F  boot.S: no long mode                       -> 0x1F (31)
+ *     0x0F  lib/boot64.S: no long mode                       -> 0x1F (31)
  *     0x12  SVM unavailable (no CPUID bit, or VM_CR.SVMDIS) -> 0x25 (37)
  */
 #include "harness.h"
@@ -49,6 +49,8 @@ int result_state(void);
 extern char result_msg[];
 
 static unsigned n_pass, n_fail, n_skip, n_check;
+/* The TSS's RSP0: the stack of faults taken in ring 3 (fault_call with user = 1). */
+static uint8_t rsp0_stack[8192] __attribute__((aligned(16)));
 
 static void out(char c, void *ctx)
 {
@@ -137,7 +139,7 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
 {
     serial_init();
     kprintf_set_sink(out, 0);
-    desc_init();
+    desc64_init(true, (uintptr_t)(rsp0_stack + sizeof rsp0_stack));
     const struct multiboot_info *mbi =
         magic == MULTIBOOT_BOOTLOADER_MAGIC ? (const struct multiboot_info *)(uintptr_t)mbi_addr : 0;
     const char *cmdline = mbi && (mbi->flags & MULTIBOOT_INFO_CMDLINE) ? (const char *)(uintptr_t)mbi->cmdline : 0;
@@ -148,7 +150,7 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     cpuid(0x8000000A, 0, &svm_eax, &svm_ebx, 0, &svm_edx);
     kprintf("svm-tests: CPUID 8000_000A EAX=0x%08x EBX=0x%08x EDX=0x%08x%s\n", svm_eax, svm_ebx, svm_edx,
             on_qemu ? " (qemu: QEMU_DEVIATES checks skipped)" : "");
-    if (!(ecx & (1u << 2)) || (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)) {
+    if (!(ecx & CPUID_80000001_ECX_SVM) || (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)) {
         kprintf("svm-tests: SVM not available (CPUID 8000_0001 ECX[2]=%u)\n", (ecx >> 2) & 1);
         kprintf("0 passed, 1 failed\n");
         leave(EXIT_NO_SVM);

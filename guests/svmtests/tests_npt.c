@@ -8,7 +8,7 @@
 #include "../lib/string.h"
 
 G(end); G(read_rbx); G(write_rbx); G(jmp_rbx);
-extern uint64_t boot_pdpt[512]; /* boot.S: the host's PDPT (PML4[0]) */
+extern uint64_t boot_pdpt[512]; /* lib/boot64.S: the host's PDPT (PML4[0]) */
 
 #define MAGIC(n) (0x5A5A000000000000ull | (n))
 #define NPF_MASK (NPF_P | NPF_RW | NPF_US | NPF_ID | NPF_FINAL | NPF_WALK)

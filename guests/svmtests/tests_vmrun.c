@@ -112,8 +112,8 @@ static void t_state(const struct test *t)
         expect_eq("VMCB DS.base", vr64(vmcb, VMCB_DS + SEG_BASE), 0);
         break;
     case S_DTRS:
-        expect_eq("VMCB GDTR.base", vr64(vmcb, VMCB_GDTR + SEG_BASE), host_gdtr.base);
-        expect_eq("VMCB GDTR.limit", vr32(vmcb, VMCB_GDTR + SEG_LIMIT), host_gdtr.limit);
+        expect_eq("VMCB GDTR.base", vr64(vmcb, VMCB_GDTR + SEG_BASE), desc64_gdtr.base);
+        expect_eq("VMCB GDTR.limit", vr32(vmcb, VMCB_GDTR + SEG_LIMIT), desc64_gdtr.limit);
         expect_eq("VMCB IDTR.base", vr64(vmcb, VMCB_IDTR + SEG_BASE), guest_idt_base());
         expect_eq("VMCB IDTR.limit", vr32(vmcb, VMCB_IDTR + SEG_LIMIT), 0xFFF);
         break;

@@ -7,9 +7,7 @@
  * host's rAX, reloaded from the host save area) into run_host_rax, VMSAVE the guest,
  * VMLOAD the host and STGI unless run_no_stgi is set. Returns nothing useful: the
  * exit is in the VMCB. */
-#define KERNEL_CS 0x08
-#define USER_CS   0x1b
-#define USER_DS   0x23
+#include "../lib/desc64.h"   /* USER_CS, USER_DS of the GDT desc64_init loads */
 
     .code64
     .text

@@ -1,10 +1,12 @@
-/* isr.S - the 256 interrupt entry stubs and the common path to isr_dispatch.
+/* isr64.S - the 256 interrupt entry stubs and the common path to isr_dispatch, shared by the
+ * 64-bit images with an IDT (skeletal, svm-tests, the HVMM); each image has its own
+ * isr_dispatch (skeletal/intr.c, svmtests/trap.c, hvmm/intr.c).
  *
- * Every stub leaves the same frame (struct int_frame in skeletal.h): for vectors where
+ * Every stub leaves the same frame (struct int_frame in lib/desc64.h): for vectors where
  * the CPU pushes no error code the stub pushes 0, then every stub pushes its vector.
  * isr_common saves the general registers, calls isr_dispatch(frame), restores them,
  * drops vector and error code, and returns with iretq. Stubs are 16-byte aligned;
- * isr_table lists their addresses for idt_init. */
+ * isr_table lists their addresses for desc64_init (lib/desc64.c). */
     .code64
     .section .text
 

@@ -1,9 +1,16 @@
-/* svm.h - AMD SVM architectural numbers (APM Vol 2, chapter 15, Appendices B and C).
- * The same numbers as src/emu/svm/vmcb.ts, exitcodes.ts and intercepts.ts. */
-#ifndef SVMTESTS_SVM_H
-#define SVMTESTS_SVM_H
+/* svm.h - AMD SVM architectural numbers (APM Vol 2, chapter 15, Appendices B and C) for
+ * the HVMM and svm-tests: VMCB offsets (and, for C, struct vmcb with the same layout), exit
+ * codes, intercept bits, EVENTINJ/EXITINTINFO, IOIO and NPF EXITINFO1, CPUID feature bits,
+ * MSRs. The same numbers as src/emu/svm/vmcb.ts, exitcodes.ts and intercepts.ts (Pacifica's
+ * one source of truth); the struct layout is checked against the offsets by static
+ * assertions. */
+#ifndef PACIFICA_LIB_SVM_H
+#define PACIFICA_LIB_SVM_H
 
-/* ---- VMCB control area (offsets in bytes) ---- */
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- VMCB control area (offsets in bytes), APM Vol 2 Table B-1 ---- */
 #define VMCB_INTERCEPT_CR      0x000  /* reads bits 0-15, writes bits 16-31 */
 #define VMCB_INTERCEPT_DR      0x004
 #define VMCB_INTERCEPT_EXC     0x008
@@ -30,7 +37,7 @@
 #define VMCB_NEXT_RIP          0x0c8
 #define VMCB_INSN_LEN          0x0d0
 
-/* ---- VMCB state-save area ---- */
+/* ---- VMCB state-save area (offsets from the start of the VMCB), APM Vol 2 Table B-2 ---- */
 #define VMCB_ES     0x400   /* segment: selector +0 (2), attrib +2 (2), limit +4 (4), base +8 (8) */
 #define VMCB_CS     0x410
 #define VMCB_SS     0x420
@@ -67,6 +74,12 @@
 #define VMCB_CR2          0x640
 #define VMCB_G_PAT        0x668
 
+/* ---- TLB_CONTROL (VMCB 0x05c) ---- */
+#define TLB_CONTROL_NOTHING       0
+#define TLB_CONTROL_FLUSH_ALL     1
+#define TLB_CONTROL_FLUSH_ASID    3
+#define TLB_CONTROL_FLUSH_ASID_NONGLOBAL 7
+
 /* ---- V_INTR (VMCB 0x060) ---- */
 #define V_TPR_MASK          0xffull
 #define V_IRQ               (1ull << 8)
@@ -77,7 +90,7 @@
 #define V_GIF_ENABLE        (1ull << 25)
 #define V_INTR_VECTOR(v)    ((unsigned long long)(v) << 32)
 
-/* ---- EVENTINJ / EXITINTINFO ---- */
+/* ---- EVENTINJ / EXITINTINFO (sec. 15.20): vector, type, EV, valid ---- */
 #define EVT_VALID           (1ull << 31)
 #define EVT_EV              (1ull << 11)     /* error code valid */
 #define EVT_TYPE_INTR       (0ull << 8)
@@ -86,7 +99,7 @@
 #define EVT_TYPE_SOFT       (4ull << 8)
 #define EVT_ERR(e)          ((unsigned long long)(e) << 32)
 
-/* ---- #VMEXIT codes ---- */
+/* ---- #VMEXIT codes, APM Vol 2 Appendix C (== src/emu/svm/exitcodes.ts) ---- */
 #define VMEXIT_CR0_READ       0x000   /* + n */
 #define VMEXIT_CR0_WRITE      0x010   /* + n */
 #define VMEXIT_DR0_READ       0x020
@@ -141,7 +154,7 @@
 #define VMEXIT_NPF            0x400
 #define VMEXIT_INVALID        0xffffffffffffffffull   /* -1 */
 
-/* ---- intercept bits: misc1 (VMCB 0x00c) ---- */
+/* ---- intercept bits, APM Vol 2 Table B-1: misc1 (VMCB 0x00c) ---- */
 #define I1_INTR         (1u << 0)
 #define I1_NMI          (1u << 1)
 #define I1_SMI          (1u << 2)
@@ -200,7 +213,8 @@
 #define IOIO_A16        (1u << 7)
 #define IOIO_A32        (1u << 8)
 #define IOIO_A64        (1u << 9)
-#define IOIO_PORT(p)    ((unsigned)(p) << 16)
+#define IOIO_PORT(p)    ((unsigned)(p) << 16)             /* the port field for port p */
+#define IOIO_PORT_OF(info1) ((uint16_t)((info1) >> 16))  /* the port of an EXITINFO1 */
 
 /* ---- nested page fault EXITINFO1 (sec. 15.25.6) ---- */
 #define NPF_P           (1ull << 0)
@@ -210,6 +224,10 @@
 #define NPF_ID          (1ull << 4)
 #define NPF_FINAL       (1ull << 32)   /* fault on the final guest-physical translation */
 #define NPF_WALK        (1ull << 33)   /* fault while translating a guest page-table access */
+
+/* ---- CPUID: SVM present, running under a hypervisor ---- */
+#define CPUID_80000001_ECX_SVM (1u << 2)
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
 
 /* ---- CPUID 8000_000A EDX feature bits ---- */
 #define SVM_FEAT_NP          (1u << 0)
@@ -243,6 +261,131 @@
 #define EFER_LMA   (1ull << 10)
 #define EFER_NXE   (1ull << 11)
 #define EFER_SVME  (1ull << 12)
+#define VM_CR_LOCK   (1ull << 3)
 #define VM_CR_SVMDIS (1ull << 4)
+
+/* ---- the VMCB as a C structure (APM Vol 2 §15.5, Appendix B) ---- */
+struct vmcb_seg {
+    uint16_t selector;
+    uint16_t attrib;        /* type, S, DPL, P (bits 0-7), AVL, L, D/B, G (bits 8-11) */
+    uint32_t limit;
+    uint64_t base;
+} __attribute__((packed));
+
+/* Control area, APM Vol 2 Table B-1. */
+struct vmcb_control {
+    uint32_t intercept_cr;          /* +0x000 */
+    uint32_t intercept_dr;          /* +0x004 */
+    uint32_t intercept_exceptions;  /* +0x008 */
+    uint32_t intercept_misc1;       /* +0x00C */
+    uint32_t intercept_misc2;       /* +0x010 */
+    uint8_t reserved_014[0x03C - 0x014];
+    uint16_t pause_filter_threshold;/* +0x03C */
+    uint16_t pause_filter_count;    /* +0x03E */
+    uint64_t iopm_base_pa;          /* +0x040 */
+    uint64_t msrpm_base_pa;         /* +0x048 */
+    uint64_t tsc_offset;            /* +0x050 */
+    uint32_t guest_asid;            /* +0x058 */
+    uint8_t tlb_control;            /* +0x05C */
+    uint8_t reserved_05d[3];
+    uint64_t v_intr;                /* +0x060 V_TPR, V_IRQ, ..., V_INTR_MASKING (bit 24) */
+    uint64_t interrupt_shadow;      /* +0x068 */
+    uint64_t exitcode;              /* +0x070 */
+    uint64_t exitinfo1;             /* +0x078 */
+    uint64_t exitinfo2;             /* +0x080 */
+    uint64_t exitintinfo;           /* +0x088 */
+    uint64_t np_enable;             /* +0x090 bit 0: nested paging */
+    uint8_t reserved_098[0x0A8 - 0x098];
+    uint64_t eventinj;              /* +0x0A8 */
+    uint64_t n_cr3;                 /* +0x0B0 */
+    uint64_t lbr_virt;              /* +0x0B8 */
+    uint32_t vmcb_clean;            /* +0x0C0 */
+    uint32_t reserved_0c4;
+    uint64_t next_rip;              /* +0x0C8 (NRIPS) */
+    uint8_t guest_insn_len;         /* +0x0D0 */
+    uint8_t guest_insn_bytes[15];   /* +0x0D1 */
+    uint8_t reserved_0e0[0x400 - 0x0E0];
+} __attribute__((packed));
+
+/* State-save area, APM Vol 2 Table B-2 (offsets from the start of the VMCB). */
+struct vmcb_save {
+    struct vmcb_seg es;             /* +0x400 */
+    struct vmcb_seg cs;             /* +0x410 */
+    struct vmcb_seg ss;             /* +0x420 */
+    struct vmcb_seg ds;             /* +0x430 */
+    struct vmcb_seg fs;             /* +0x440 */
+    struct vmcb_seg gs;             /* +0x450 */
+    struct vmcb_seg gdtr;           /* +0x460 */
+    struct vmcb_seg ldtr;           /* +0x470 */
+    struct vmcb_seg idtr;           /* +0x480 */
+    struct vmcb_seg tr;             /* +0x490 */
+    uint8_t reserved_4a0[0x4CB - 0x4A0];
+    uint8_t cpl;                    /* +0x4CB */
+    uint32_t reserved_4cc;
+    uint64_t efer;                  /* +0x4D0 */
+    uint8_t reserved_4d8[0x548 - 0x4D8];
+    uint64_t cr4;                   /* +0x548 */
+    uint64_t cr3;                   /* +0x550 */
+    uint64_t cr0;                   /* +0x558 */
+    uint64_t dr7;                   /* +0x560 */
+    uint64_t dr6;                   /* +0x568 */
+    uint64_t rflags;                /* +0x570 */
+    uint64_t rip;                   /* +0x578 */
+    uint8_t reserved_580[0x5D8 - 0x580];
+    uint64_t rsp;                   /* +0x5D8 */
+    uint8_t reserved_5e0[0x5F8 - 0x5E0];
+    uint64_t rax;                   /* +0x5F8 */
+    uint64_t star;                  /* +0x600 */
+    uint64_t lstar;                 /* +0x608 */
+    uint64_t cstar;                 /* +0x610 */
+    uint64_t sfmask;                /* +0x618 */
+    uint64_t kernel_gs_base;        /* +0x620 */
+    uint64_t sysenter_cs;           /* +0x628 */
+    uint64_t sysenter_esp;          /* +0x630 */
+    uint64_t sysenter_eip;          /* +0x638 */
+    uint64_t cr2;                   /* +0x640 */
+    uint8_t reserved_648[0x668 - 0x648];
+    uint64_t g_pat;                 /* +0x668 */
+    uint64_t dbgctl;                /* +0x670 */
+    uint64_t br_from;               /* +0x678 */
+    uint64_t br_to;                 /* +0x680 */
+    uint64_t last_excp_from;        /* +0x688 */
+    uint64_t last_excp_to;          /* +0x690 */
+    uint8_t reserved_698[0x1000 - 0x698];
+} __attribute__((packed));
+
+struct vmcb {
+    struct vmcb_control control;
+    struct vmcb_save save;
+} __attribute__((packed));
+
+#define VMCB_CHECK(field, off) _Static_assert(offsetof(struct vmcb, field) == (off), #field)
+_Static_assert(sizeof(struct vmcb) == 4096, "the VMCB is one 4 KiB page");
+VMCB_CHECK(control.intercept_misc1, VMCB_INTERCEPT_MISC1);
+VMCB_CHECK(control.iopm_base_pa, VMCB_IOPM_BASE);
+VMCB_CHECK(control.guest_asid, VMCB_ASID);
+VMCB_CHECK(control.tlb_control, VMCB_TLB_CONTROL);
+VMCB_CHECK(control.v_intr, VMCB_V_INTR);
+VMCB_CHECK(control.exitcode, VMCB_EXITCODE);
+VMCB_CHECK(control.exitintinfo, VMCB_EXITINTINFO);
+VMCB_CHECK(control.np_enable, VMCB_NP_ENABLE);
+VMCB_CHECK(control.eventinj, VMCB_EVENTINJ);
+VMCB_CHECK(control.n_cr3, VMCB_N_CR3);
+VMCB_CHECK(control.vmcb_clean, VMCB_CLEAN);
+VMCB_CHECK(control.next_rip, VMCB_NEXT_RIP);
+VMCB_CHECK(control.guest_insn_len, VMCB_INSN_LEN);
+VMCB_CHECK(save.es, VMCB_ES);
+VMCB_CHECK(save.tr, VMCB_TR);
+VMCB_CHECK(save.cpl, VMCB_CPL);
+VMCB_CHECK(save.efer, VMCB_EFER);
+VMCB_CHECK(save.cr4, VMCB_CR4);
+VMCB_CHECK(save.rflags, VMCB_RFLAGS);
+VMCB_CHECK(save.rip, VMCB_RIP);
+VMCB_CHECK(save.rsp, VMCB_RSP);
+VMCB_CHECK(save.rax, VMCB_RAX);
+VMCB_CHECK(save.sysenter_eip, VMCB_SYSENTER_EIP);
+VMCB_CHECK(save.cr2, VMCB_CR2);
+VMCB_CHECK(save.g_pat, VMCB_G_PAT);
+#undef VMCB_CHECK
 
 #endif

@@ -1,38 +1,17 @@
-/* idt.c - 256 interrupt gates, the C side of the interrupt path, and the exception report.
+/* intr.c - the C side of the interrupt path (isr_dispatch, called by lib/isr64.S through
+ * the IDT of lib/desc64.c) and the exception report.
  *
  * Vectors 0-31 are CPU exceptions: reported as
  *   EXCEPTION <n> (<name>) err=<hex> rip=<hex> cr2=<hex>
  * on serial and VGA, then the kernel leaves with debug-exit value 0x10 + n.
  * Vectors 32-47 are the remapped PIC IRQs, dispatched to irq_set_handler's handlers.
- * Anything else is reported and ignored. #DF runs on IST1 (see gdt.c). */
+ * Anything else is reported and ignored. #DF runs on IST1 (see lib/desc64.c). */
 #include "skeletal.h"
 #include "../lib/io.h"
 #include "../lib/pic.h"
 #include "../lib/printf.h"
 #include "../lib/vga.h"
 
-struct idt_gate {
-    uint16_t offset_lo;
-    uint16_t selector;
-    uint8_t ist;
-    uint8_t type_attr;      /* P | DPL | type (0xE = 64-bit interrupt gate) */
-    uint16_t offset_mid;
-    uint32_t offset_hi;
-    uint32_t reserved;
-} __attribute__((packed));
-
-struct idt_ptr {
-    uint16_t limit;
-    uint64_t base;
-} __attribute__((packed));
-
-#define GATE_INTERRUPT 0x8E
-#define VEC_DOUBLE_FAULT 8
-#define DOUBLE_FAULT_IST 1
-
-extern const uint64_t isr_table[256]; /* isr.S */
-
-static struct idt_gate idt[256] __attribute__((aligned(16)));
 static irq_handler_fn irq_handlers[16];
 
 static const char *const exception_names[32] = {
@@ -45,24 +24,6 @@ static const char *const exception_names[32] = {
     "reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
     "#HV hypervisor injection", "#VC VMM communication", "#SX security", "reserved 31",
 };
-
-void idt_init(void)
-{
-    for (unsigned v = 0; v < 256; v++) {
-        uint64_t a = isr_table[v];
-        idt[v] = (struct idt_gate){
-            .offset_lo = (uint16_t)a,
-            .selector = KERNEL_CS,
-            .ist = v == VEC_DOUBLE_FAULT ? DOUBLE_FAULT_IST : 0,
-            .type_attr = GATE_INTERRUPT,
-            .offset_mid = (uint16_t)(a >> 16),
-            .offset_hi = (uint32_t)(a >> 32),
-            .reserved = 0,
-        };
-    }
-    struct idt_ptr ptr = { sizeof idt - 1, (uintptr_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(ptr) : "memory");
-}
 
 void irq_set_handler(unsigned irq, irq_handler_fn fn)
 {
