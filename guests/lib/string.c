@@ -1,20 +1,28 @@
-/* string.c - see string.h. Kept simple (byte loops): clarity over speed. */
+/* string.c - see string.h. Kept simple: clarity over speed, except memset and memcpy. */
 #include "string.h"
+#include <stdint.h>
 
+/* memset and memcpy use the string instructions (8 bytes at a time where they can): the
+ * hypervisor clears megabytes of guest memory at boot, and one REP STOSQ does in one
+ * instruction what a byte loop does in millions (on hardware and in an emulator alike).
+ * The direction flag is clear, as the ABI guarantees. */
 void *memset(void *dst, int c, size_t n)
 {
-    unsigned char *d = dst;
-    while (n--)
-        *d++ = (unsigned char)c;
+    void *d = dst;
+    size_t q = n >> 3, r = n & 7;
+    uint64_t v = (uint8_t)c * 0x0101010101010101ull;
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
     return dst;
 }
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    while (n--)
-        *d++ = *s++;
+    void *d = dst;
+    const void *s = src;
+    size_t q = n >> 3, r = n & 7;
+    __asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(r) : : "memory");
     return dst;
 }
 
