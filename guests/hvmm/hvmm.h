@@ -71,25 +71,29 @@ extern uint32_t nasid;              /* CPUID 8000_000A EBX */
 extern volatile uint64_t timer_ticks;
 extern unsigned timer_hz;
 
+/* The functions named after the boxes of the paper's Tables 1-2 stay real functions (never
+ * inlined), so a student can set a breakpoint on each box by its name in the debugger. */
+#define PAPER_BOX __attribute__((noinline))
+
 /* main.c */
 void hvmm_main(uint32_t magic, uint32_t mbi_addr);
-void hypervisor_core(const struct multiboot_info *mbi);
+PAPER_BOX void hypervisor_core(const struct multiboot_info *mbi);
 __attribute__((noreturn)) void hvmm_exit(uint32_t value);
 
 /* svm.c */
-void initialize_svm(void);
-void enable_svm(void);
-void setup_hypervisor(void);
+PAPER_BOX void initialize_svm(void);
+PAPER_BOX void enable_svm(void);
+PAPER_BOX void setup_hypervisor(void);
 extern uint64_t host_vmsave_pa;
 
 /* vm.c */
-struct vm *vm_create(int id, unsigned modno, const struct multiboot_mod_list *mod);
+PAPER_BOX struct vm *vm_create(int id, unsigned modno, const struct multiboot_mod_list *mod);
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vm_exit_normally(struct vm *vm, uint64_t status);
 uint64_t vm_next_rip(struct vm *vm, unsigned insn_len);
 
 /* loader.c */
-bool load_guest_image(struct vm *vm, const uint8_t *image, uint64_t size, char *why, unsigned why_len);
+PAPER_BOX bool load_guest_image(struct vm *vm, const uint8_t *image, uint64_t size, char *why, unsigned why_len);
 
 /* npt.c */
 uint64_t *npt_build(uint64_t guest_size, uint64_t host_base);
@@ -102,8 +106,8 @@ uint64_t mem_mark(void);                          /* the allocator position ... 
 void mem_release(uint64_t mark);                  /* ... to go back to (undo a failed VM) */
 
 /* sched.c */
-void add_active(struct vm *vm);
-struct vm *get_next_vm(void);
+PAPER_BOX void add_active(struct vm *vm);
+PAPER_BOX struct vm *get_next_vm(void);
 void sched_end_slice(void);
 void sched_set_ticks_per_slice(unsigned n);
 void sched_tick(void);
@@ -111,12 +115,12 @@ unsigned sched_vm_count(void);
 struct vm *sched_vm(unsigned i);
 
 /* vmboot.c */
-void vm_boot(struct vm *vm);
+PAPER_BOX void vm_boot(struct vm *vm);
 /* vmrun.S */
 void vm_run(uint64_t vmcb_pa, struct guest_regs *regs, uint64_t host_save_pa);
 
 /* vmexit.c */
-void handle_vmexit(struct vm *vm);
+PAPER_BOX void handle_vmexit(struct vm *vm);
 const char *exit_name(uint64_t code);
 
 /* io.c */

@@ -19,14 +19,14 @@ static struct vm vms[MAX_VMS];
 
 /* Paper Table 1: ALLOCATE_VMCB() { Allocate a region of physically contiguous, page-aligned
  * memory } */
-static struct vmcb *allocate_vmcb(void)
+PAPER_BOX static struct vmcb *allocate_vmcb(void)
 {
     return alloc_pages(1, PAGE_SIZE);
 }
 
 /* Paper Table 1: SETUP_CONTROL_AREA() { Initialize the control area of the VMCB with
  * conditions that will control the guest OS execution } */
-static void setup_control_area(struct vm *vm)
+PAPER_BOX static void setup_control_area(struct vm *vm)
 {
     struct vmcb_control *c = &vm->vmcb->control;
     c->intercept_misc1 = I1_INTR             /* physical interrupts end the time slice */
@@ -58,7 +58,7 @@ static struct vmcb_seg flat_seg(uint16_t sel, uint16_t attrib)
  * machine state of the guest OS }: the state a multiboot loader hands over (multiboot spec
  * 3.2): 32-bit protected mode, paging off, flat 4 GiB segments. load_guest_image fills in
  * RIP (entry), RAX (0x2BADB002) and RBX (MBI). */
-static void setup_state_area(struct vm *vm)
+PAPER_BOX static void setup_state_area(struct vm *vm)
 {
     struct vmcb_save *s = &vm->vmcb->save;
     s->cs = flat_seg(0x08, 0x0C9B);          /* code: P, DPL 0, execute/read, accessed, D, G */
@@ -81,7 +81,7 @@ static void setup_state_area(struct vm *vm)
 }
 
 /* Paper Table 1: SETUP_VMCB() { ALLOCATE_VMCB(); SETUP_CONTROL_AREA(); SETUP_STATE_AREA(); } */
-static bool setup_vmcb(struct vm *vm)
+PAPER_BOX static bool setup_vmcb(struct vm *vm)
 {
     vm->vmcb = allocate_vmcb();
     if (!vm->vmcb)

@@ -108,6 +108,30 @@ export class LabSession {
     this.mipsWindow = { instructions, seconds: ms / 1000 };
   }
 
+  /**
+   * Run for at most `cycles` simulated cycles (deterministic, unlike runSlice's
+   * wall-time budget): lessons and tests use it. The stop, or null when the budget ran out.
+   */
+  runCycles(cycles: number): StopInfo | null {
+    const { m, d } = this.need();
+    const t0 = performance.now();
+    const c0 = m.cpu.cycles, i0 = m.cpu.instructions;
+    const stop = d.run(cycles);
+    this.account(performance.now() - t0, m.cpu.cycles - c0, m.cpu.instructions - i0);
+    this.lastStop = this.stopInfo(stop);
+    return stop.reason === 'time' ? null : this.lastStop;
+  }
+
+  /** Why the machine last stopped ('' before any run). */
+  get stopReason(): string {
+    return this.lastStop?.reason ?? '';
+  }
+
+  /** Remove every breakpoint. */
+  clearBreakpoints(): void {
+    for (const b of this.breakpoints()) this.removeBreakpoint(b.id);
+  }
+
   /** Mark a pause (the worker stopped asking for slices). */
   paused(): void {
     this.lastStop = { reason: 'paused', message: 'paused', machine: '', breakpointIds: [] };
