@@ -27,7 +27,7 @@ export function imagePath(image: string): string {
   return fileURLToPath(new URL(`../../public/images/${image}`, import.meta.url));
 }
 
-export function benchWorkload(name: string, runs: number): BenchWorkload {
+export function benchWorkload(name: string, runs: number, jit?: boolean): BenchWorkload {
   const w = WORKLOADS.find((x) => x.name === name);
   if (!w) throw new Error(`unknown workload '${name}' (have: ${WORKLOADS.map((x) => x.name).join(', ')})`);
   const bytes = readFileSync(imagePath(w.image));
@@ -37,6 +37,7 @@ export function benchWorkload(name: string, runs: number): BenchWorkload {
   let resultOk = true;
   for (let k = 0; k < runs; k++) {
     const m = new FlatMachine();
+    if (jit !== undefined) m.cpu.jit = jit;
     const img = m.loadElf(bytes);
     const r = m.run(5e9);
     if (r.stop !== 'halt') throw new Error(`${name}: stopped with ${r.stop} ${r.fault ?? ''}`);
@@ -55,9 +56,10 @@ export async function benchCommand(args: string[]): Promise<number> {
   const runs = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1]) || 3) : 3;
   const onlyArg = args.indexOf('--workload');
   const names = onlyArg >= 0 ? [args[onlyArg + 1]!] : WORKLOADS.map((w) => w.name);
+  const jit = args.includes('--jit') ? true : args.includes('--interp') ? false : undefined; // the engine (default: the CPU's)
   const workloads: BenchWorkload[] = [];
   for (const n of names) {
-    const w = benchWorkload(n, runs);
+    const w = benchWorkload(n, runs, jit);
     workloads.push(w);
     if (!json) {
       process.stdout.write(`${w.name.padEnd(10)} ${(w.instructions / 1e6).toFixed(1).padStart(7)} M instr  ${w.seconds.toFixed(2).padStart(6)} s  ${w.mips.toFixed(1).padStart(6)} MIPS (median of ${runs})  result ${w.resultOk ? 'ok' : 'WRONG'}\n`);
@@ -65,7 +67,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   }
   const all = median(workloads.map((w) => w.mips));
   if (json) {
-    process.stdout.write(JSON.stringify({ engine: 'interpreter', host: `node ${process.version}`, medianMips: all, workloads }) + '\n');
+    process.stdout.write(JSON.stringify({ engine: jit ?? new FlatMachine().cpu.jit ? 'block compiler' : 'interpreter', host: `node ${process.version}`, medianMips: all, workloads }) + '\n');
   } else {
     process.stdout.write(`median over workloads: ${all.toFixed(1)} MIPS\n`);
   }

@@ -1,0 +1,219 @@
+// The block compiler: runs of decoded instructions on one 4 KiB physical code
+// page, translated into JavaScript functions (new Function) and cached per page.
+//
+// A block starts at a physical address in a code mode (32 or 64; 16-bit code is
+// always interpreted) and runs straight-line instructions up to a control
+// transfer or another instruction that ends blocks (classify.ts), the page end
+// or a length cap. Its code does, per instruction, exactly what the
+// interpreter loop (Cpu.execute) does: set startLo/startHi and the next RIP,
+// call the bound handler, count the instruction and its cycles. Between
+// instructions it checks what the interpreter checks (a pending interrupt, a
+// stop request) and leaves when anything it relies on may have changed: a write
+// to its own page (the page's blocks are dropped with the decoded-instruction
+// cache's entries), a page walk or TLB flush (the fetch translation could
+// differ), RIP not where straight-line execution puts it. An exception thrown by
+// instruction k leaves the block with RIP, startLo/startHi, instructions and
+// cycles exactly as the interpreter would have them, and the CPU's loop delivers
+// it the same way.
+import type { Cpu } from '../cpu';
+import type { Insn } from '../insn';
+import { decode, type ByteSource } from '../decode';
+import { bindHandler } from '../exec/table';
+import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
+import { cond } from '../flags';
+import { classify, Kind } from './classify';
+import { emitInline } from './inline';
+
+/**
+ * A compiled block. run(cpu) returns how many of its instructions it executed
+ * (each counts against the run's budget, as in the interpreter: a REP chunk that
+ * restarts itself does not add to cpu.instructions but uses budget), negated
+ * when it left because it delivered an interrupt after them.
+ */
+export interface Block {
+  readonly mode: number;
+  /** Instructions in the block (the most it can execute). */
+  readonly n: number;
+  readonly run: (c: Cpu) => number;
+}
+
+/** Blocks of one physical page, by page offset; dropped as a whole when the page is written. */
+export class BlockPage {
+  readonly entries: Array<Block | null | undefined> = new Array<Block | null | undefined>(4096).fill(undefined);
+  /** Interpreted visits per offset until the entry is compiled. */
+  readonly heat = new Uint8Array(4096);
+  /** Set when the page was written (or the cache cleared): running blocks of this page leave. */
+  dead = false;
+}
+
+/** Thrown by the compiler's byte source when an instruction would cross the page end. */
+const CROSSES = { crosses: true };
+
+export interface BlockOptions {
+  /** Interpreted visits of an address before a block is compiled there (1: at once; at most 255). */
+  threshold: number;
+  /** Most instructions in one block. */
+  maxInsns: number;
+  /** Inline the hottest instruction forms instead of calling their handlers. */
+  inline: boolean;
+}
+
+export const DEFAULT_BLOCK_OPTIONS: BlockOptions = { threshold: 4, maxInsns: 64, inline: true };
+
+export class BlockCache {
+  readonly pages: Array<BlockPage | undefined>;
+  readonly opts: BlockOptions;
+  // Statistics.
+  compiled = 0;
+  invalidations = 0;
+  compileMs = 0;
+
+  constructor(private readonly cpu: Cpu, opts: Partial<BlockOptions> = {}) {
+    this.opts = { ...DEFAULT_BLOCK_OPTIONS, ...opts };
+    const ic = cpu.icache;
+    this.pages = new Array<BlockPage | undefined>(ic.pages.length).fill(undefined);
+    // Blocks go wherever the decoded instructions of their page go: a write to the
+    // page (PhysMem.onCodeWrite calls invalidatePage) and icache.clear() both
+    // drop them. The instance property shadows the class method for both paths.
+    const drop = ic.invalidatePage.bind(ic);
+    ic.invalidatePage = (pn: number): void => {
+      drop(pn);
+      this.dropPage(pn);
+    };
+  }
+
+  dropPage(pn: number): void {
+    const p = this.pages[pn];
+    if (p === undefined) return;
+    p.dead = true;
+    this.pages[pn] = undefined;
+    this.invalidations++;
+  }
+
+  /** Drop every block (the decoded-instruction cache keeps its entries). */
+  clear(): void {
+    for (let pn = 0; pn < this.pages.length; pn++) this.dropPage(pn);
+  }
+
+  /**
+   * The block at physical address pa for this mode, or null: counts a visit and
+   * compiles the block once the address is hot. pa must be the translation of
+   * the current RIP (the CPU loop has just made it).
+   */
+  get(pa: number, mode: number): Block | null {
+    const pn = pa >>> PAGE_SHIFT;
+    let p = this.pages[pn];
+    if (p === undefined) {
+      if (pn >= this.pages.length || mode === 16) return null;
+      p = new BlockPage();
+      this.pages[pn] = p;
+    }
+    const off = pa & 0xfff;
+    const b = p.entries[off];
+    if (b !== undefined) {
+      if (b === null) return null;
+      if (b.mode === mode) return b;
+    }
+    if (mode === 16) return null;
+    const h = p.heat[off]! + 1;
+    if (h < Math.min(this.opts.threshold, 255)) {
+      p.heat[off] = h;
+      return null;
+    }
+    p.heat[off] = 0;
+    const nb = this.compile(p, pa, mode);
+    // compile() may have dropped and replaced nothing: it only reads memory and fills the icache.
+    p.entries[off] = nb;
+    return nb;
+  }
+
+  /** Decode the run of instructions at pa (through the decoded-instruction cache) and compile it. */
+  private compile(p: BlockPage, pa: number, mode: number): Block | null {
+    const t0 = performance.now();
+    const mem = this.cpu.mem;
+    const ic = this.cpu.icache;
+    const base = pa & ~0xfff;
+    let off = pa & 0xfff;
+    const insns: Insn[] = [];
+    const src: ByteSource = {
+      byte: (o: number): number => {
+        const a = off + o;
+        if (a >= 4096) throw CROSSES;
+        return mem.u8[base + a]!;
+      },
+    };
+    while (insns.length < this.opts.maxInsns && off < 4096) {
+      let i = ic.lookup(base + off, mode);
+      if (i === undefined) {
+        try {
+          i = decode(src, mode);
+        } catch (e) {
+          if (e === CROSSES) break;
+          throw e;
+        }
+        if (off + i.len > 4096) break;
+        bindHandler(i);
+        ic.insert(base + off, i);
+      }
+      insns.push(i);
+      off += i.len;
+      if (classify(i) === Kind.End) break;
+    }
+    if (insns.length === 0) return null;
+    const b: Block = { mode, n: insns.length, run: generate(insns, mode, pa & 0xfff, p, this.opts.inline, mem) };
+    this.compiled++;
+    this.compileMs += performance.now() - t0;
+    return b;
+  }
+}
+
+/** JavaScript source for one block, and the function built from it. */
+export function blockSource(insns: readonly Insn[], mode: number, entryOff: number, inline: boolean): string {
+  const out: string[] = [];
+  const pre: string[] = [];
+  const needTlb = insns.some((i, k) => k < insns.length - 1 && classify(i) !== Kind.Pure);
+  pre.push('const l0 = c.ripLo, h0 = c.ripHi;');
+  if (needTlb) pre.push('const m = c.mmu, w = m.walks, f = m.flushes;');
+  let usesR = false;
+  let d = 0;
+  for (let k = 0; k < insns.length; k++) {
+    const i = insns[k]!;
+    const last = k === insns.length - 1;
+    const next = d + i.len;
+    out.push(`// ${k}: row ${i.row} len ${i.len}`);
+    out.push(k === 0 ? 'c.startLo = l0; c.startHi = h0;' : `c.startLo = (l0 + ${d}) | 0; c.startHi = h0;`);
+    if (mode === 64 && entryOff + next >= 4096) {
+      // The next RIP is the first byte of the next page: carry into the high half.
+      out.push(`{ const n = (l0 + ${next}) | 0; c.ripLo = n; if ((n >>> 0) < (l0 >>> 0)) c.ripHi = (h0 + 1) | 0; }`);
+    } else {
+      out.push(`c.ripLo = (l0 + ${next}) | 0;`);
+    }
+    const body = inline ? emitInline(i, k) : null;
+    if (body !== null) {
+      usesR = true;
+      out.push(body);
+    } else {
+      out.push(`E${k}(c, I${k});`);
+    }
+    out.push(`c.instructions++; c.cycles += ${i.cost};`);
+    if (!last) {
+      if (classify(i) !== Kind.Pure) {
+        out.push(`if (c.stop !== 0 || P.dead || m.walks !== w || m.flushes !== f || c.ripLo !== ((l0 + ${next}) | 0)) return ${k + 1};`);
+      }
+      out.push(`if (c.irqCheck && c.takeInterrupt()) return ${-(k + 1)};`);
+    }
+    d = next;
+  }
+  out.push(`return ${insns.length};`);
+  if (usesR) pre.push('const r = c.r;');
+  return `${pre.join('\n')}\n${out.join('\n')}`;
+}
+
+function generate(insns: readonly Insn[], mode: number, entryOff: number, p: BlockPage, inline: boolean, mem: PhysMem): (c: Cpu) => number {
+  const body = blockSource(insns, mode, entryOff, inline);
+  const consts = insns.map((_, k) => `const E${k} = I[${k}].exec, I${k} = I[${k}];`).join('\n') +
+    '\nconst U8 = M.u8, U32 = M.i32, DV = M.dv, CP = M.codePage, SZ = M.size;';
+  const factory = new Function('I', 'P', 'M', 'COND', `'use strict';\n${consts}\nreturn function block(c) {\n${body}\n};`) as
+    (I: readonly Insn[], P: BlockPage, M: PhysMem, COND: typeof cond) => (c: Cpu) => number;
+  return factory(insns, p, mem, cond);
+}

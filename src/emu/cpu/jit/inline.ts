@@ -1,0 +1,160 @@
+// Inline code for the hottest instruction forms. Each emitter reproduces, for
+// one decoded instruction with its operands known at compile time, exactly what
+// the bound specialized handler (exec/fast.ts) does: the same registers, the
+// same lazy-flag fields, the same memory accesses (a fast path for RAM with
+// paging off; anything else calls the CPU's own read/write functions). An
+// instruction is inlined only when its bound handler is that very function, so
+// with the fast paths off (setFastPaths(false)) every handler is called.
+// The native oracle and the lockstep tests run blocks with these inlined.
+import { Insn, BASE_RIP, FS } from '../insn';
+import { Lazy } from '../flags';
+import { specialize } from '../exec/fast';
+import type { Handler } from '../insn';
+
+function shape(fields: Partial<Insn>): Insn {
+  return Object.assign(new Insn(), fields);
+}
+/** The specialized handlers, obtained from fast.ts itself (identity, not names: minifiers rename). */
+const H = {
+  aluEGreg: specialize('aluEG', shape({ mem: false, osize: 8 })),
+  aluGEreg: specialize('aluGE', shape({ mem: false, osize: 8 })),
+  aluEIreg: specialize('aluEI', shape({ mem: false, osize: 8 })),
+  movEGreg: specialize('movEG', shape({ mem: false, osize: 8 })),
+  movGEreg: specialize('movGE', shape({ mem: false, osize: 8 })),
+  movEGmem: specialize('movEG', shape({ mem: true, osize: 8 })),
+  movGEmem: specialize('movGE', shape({ mem: true, osize: 8 })),
+  lea64: specialize('lea', shape({ osize: 8 })),
+  movzxByteMem: specialize('movzx', shape({ mem: true, op: 0xb6, osize: 4 })),
+  jccFast: specialize('jcc', shape({ osize: 8 })),
+} as const satisfies Record<string, Handler | undefined>;
+for (const [k, v] of Object.entries(H)) if (v === undefined) throw new Error(`jit/inline: fast.ts has no ${k}`);
+
+const CMP = 7;
+
+/** Statements for dst (register halves at d, d+1) op= src (expressions sl, sh), as fast.ts alu64. */
+function alu64(op: number, d: number, sl: string, sh: string): string | null {
+  const tail = (lazy: number, lo: string, hi: string) =>
+    `{ const dl = r[${d}], dh = r[${d + 1}], sl = ${sl}, sh = ${sh}; ${lo} ${hi}` +
+    ` c.lop = ${lazy}; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = dl; c.ldstH = dh; c.lsrc = sl; c.lsrcH = sh;` +
+    (op !== CMP ? ` r[${d}] = lo; r[${d + 1}] = hi;` : '') + ' }';
+  switch (op) {
+    case 0: return tail(Lazy.Add, 'const t = (dl >>> 0) + (sl >>> 0); const lo = t | 0;', 'const hi = (dh + sh + (t > 0xffffffff ? 1 : 0)) | 0;');
+    case 5: case 7: return tail(Lazy.Sub, 'const t = (dl >>> 0) - (sl >>> 0); const lo = t | 0;', 'const hi = (dh - sh - (t < 0 ? 1 : 0)) | 0;');
+    case 1: return tail(Lazy.Logic, 'const lo = dl | sl;', 'const hi = dh | sh;');
+    case 4: return tail(Lazy.Logic, 'const lo = dl & sl;', 'const hi = dh & sh;');
+    case 6: return tail(Lazy.Logic, 'const lo = dl ^ sl;', 'const hi = dh ^ sh;');
+    default: return null; // adc, sbb: fast.ts calls alu(); so do we (through the handler)
+  }
+}
+
+/** The same for 32-bit operands (fast.ts alu32): the upper half of the destination is zeroed. */
+function alu32(op: number, d: number, s: string): string | null {
+  const tail = (lazy: number, lo: string) =>
+    `{ const dl = r[${d}], s = ${s}; ${lo} c.lop = ${lazy}; c.lsz = 4; c.lres = lo; c.ldst = dl; c.lsrc = s;` +
+    (op !== CMP ? ` r[${d}] = lo; r[${d + 1}] = 0;` : '') + ' }';
+  switch (op) {
+    case 0: return tail(Lazy.Add, 'const lo = (dl + s) | 0;');
+    case 5: case 7: return tail(Lazy.Sub, 'const lo = (dl - s) | 0;');
+    case 1: return tail(Lazy.Logic, 'const lo = dl | s;');
+    case 4: return tail(Lazy.Logic, 'const lo = dl & s;');
+    case 6: return tail(Lazy.Logic, 'const lo = dl ^ s;');
+    default: return null;
+  }
+}
+
+/**
+ * cpu.eaOffset then cpu.ea for a 64-bit address with the operands known, as
+ * statements declaring the locals lo, hi (also left in c.laLo, c.laHi). FS/GS
+ * (a segment base) and other address sizes call c.ea itself; a non-canonical
+ * address calls c.ea, which raises the fault.
+ */
+function ea64Stmts(i: Insn, k: number): string {
+  if (i.asize !== 8 || i.seg >= FS) return `c.ea(I${k}); const lo = c.laLo, hi = c.laHi;`;
+  const p: string[] = [`let lo = ${i.dispLo >>> 0}, hi = ${i.dispHi};`];
+  if (i.base === BASE_RIP) p.push('lo += c.ripLo >>> 0; hi += c.ripHi;');
+  else if (i.base >= 0) p.push(`lo += r[${i.base << 1}] >>> 0; hi += r[${(i.base << 1) + 1}];`);
+  if (i.index >= 0) p.push(`lo += (r[${i.index << 1}] >>> 0) * ${1 << i.scale}; hi += r[${(i.index << 1) + 1}] << ${i.scale};`);
+  p.push('hi = (hi + Math.floor(lo / 4294967296)) | 0; lo = lo | 0;');
+  p.push('c.laLo = lo; c.laHi = hi;');
+  p.push(`if (((hi << 15) >> 15) !== hi) c.ea(I${k});`); // non-canonical: ea() raises the fault
+  return p.join(' ');
+}
+
+/**
+ * Fast-path condition for an access of `n` bytes at lo, hi: paging off, below
+ * 4 GiB, inside one page and inside RAM (so PhysMem reads RAM directly).
+ */
+function fast(n: number): string {
+  return `!c.paging && hi === 0 && (lo & 0xfff) <= ${4096 - n} && (lo >>> 0) + ${n - 1} < SZ`;
+}
+const rd32 = (pa: string) => `((${pa} & 3) === 0 ? U32[${pa} >>> 2] : DV.getInt32(${pa}, true))`;
+
+/** JavaScript statements that do exactly what i's bound handler does, or null to call the handler. */
+export function emitInline(i: Insn, k: number): string | null {
+  const e = i.exec;
+  if (e === H.aluEGreg || e === H.aluGEreg || e === H.aluEIreg) {
+    const op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
+    const d = (e === H.aluGEreg ? i.reg : i.rm) << 1;
+    if (e === H.aluEIreg) return i.osize === 8 ? alu64(op, d, `${i.immLo}`, `${i.immHi}`) : alu32(op, d, `${i.immLo}`);
+    const s = (e === H.aluGEreg ? i.rm : i.reg) << 1;
+    return i.osize === 8 ? alu64(op, d, `r[${s}]`, `r[${s + 1}]`) : alu32(op, d, `r[${s}]`);
+  }
+  if (e === H.movEGreg || e === H.movGEreg) {
+    const d = (e === H.movEGreg ? i.rm : i.reg) << 1;
+    const s = (e === H.movEGreg ? i.reg : i.rm) << 1;
+    return i.osize === 8 ? `r[${d}] = r[${s}]; r[${d + 1}] = r[${s + 1}];` : `r[${d}] = r[${s}]; r[${d + 1}] = 0;`;
+  }
+  if (e === H.lea64) {
+    // eaOffset only (no segment, no canonical check).
+    if (i.asize !== 8) return null;
+    const p: string[] = [`let lo = ${i.dispLo >>> 0}, hi = ${i.dispHi};`];
+    if (i.base === BASE_RIP) p.push('lo += c.ripLo >>> 0; hi += c.ripHi;');
+    else if (i.base >= 0) p.push(`lo += r[${i.base << 1}] >>> 0; hi += r[${(i.base << 1) + 1}];`);
+    if (i.index >= 0) p.push(`lo += (r[${i.index << 1}] >>> 0) * ${1 << i.scale}; hi += r[${(i.index << 1) + 1}] << ${i.scale};`);
+    p.push('const L = lo | 0, Hh = (hi + Math.floor(lo / 4294967296)) | 0;');
+    p.push(`c.laLo = L; c.laHi = Hh; r[${i.reg << 1}] = L; r[${(i.reg << 1) + 1}] = Hh;`);
+    return `{ ${p.join(' ')} }`;
+  }
+  if (e === H.movGEmem) {
+    const d = i.reg << 1;
+    if (i.osize === 8) {
+      return `{ ${ea64Stmts(i, k)} if (${fast(8)}) { const pa = lo >>> 0, v = ${rd32('pa')}, q = pa + 4; c.hi = ${rd32('q')}; r[${d}] = v; r[${d + 1}] = c.hi; }` +
+        ` else { r[${d}] = c.read64(lo, hi); r[${d + 1}] = c.hi; } }`;
+    }
+    return `{ ${ea64Stmts(i, k)} if (${fast(4)}) { const pa = lo >>> 0; r[${d}] = ${rd32('pa')}; } else r[${d}] = c.read32(lo, hi); r[${d + 1}] = 0; }`;
+  }
+  if (e === H.movEGmem) {
+    const s = i.reg << 1;
+    const n = i.osize === 8 ? 8 : 4;
+    const store = (pa: string, v: string) => `if ((${pa} & 3) === 0) U32[${pa} >>> 2] = ${v}; else DV.setInt32(${pa}, ${v}, true);`;
+    // The fast path also requires a page without decoded code or a watchpoint (PhysMem.codeWrite).
+    const body = n === 8
+      ? `const pa = lo >>> 0, q = pa + 4; ${store('pa', 'vl')} ${store('q', 'vh')}`
+      : `const pa = lo >>> 0; ${store('pa', 'vl')}`;
+    const slow = n === 8 ? 'c.write64(lo, hi, vl, vh);' : 'c.write32(lo, hi, vl);';
+    return `{ const vl = r[${s}], vh = r[${s + 1}]; ${ea64Stmts(i, k)} if (${fast(n)} && CP[(lo >>> 0) >>> 12] === 0) { ${body} } else ${slow} }`;
+  }
+  if (e === H.movzxByteMem) {
+    const d = i.reg << 1;
+    return `{ ${ea64Stmts(i, k)} r[${d}] = (!c.paging && hi === 0 && (lo >>> 0) < SZ) ? U8[lo >>> 0] : c.read8(lo, hi); r[${d + 1}] = 0; }`;
+  }
+  if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) c.jumpRel(${i.immLo}, ${i.osize}); }`;
+  return null;
+}
+
+/** fast.ts fastCond(c, cc) as statements leaving the result in t. */
+function condStmts(cc: number): string {
+  let wide: string, narrow: string;
+  switch (cc >> 1) {
+    case 1: wide = 'dH !== sH ? dH >>> 0 < sH >>> 0 : d >>> 0 < s >>> 0'; narrow = 'd >>> 0 < s >>> 0'; break;
+    case 2: wide = 'd === s && dH === sH'; narrow = 'd === s'; break;
+    case 3: wide = 'dH !== sH ? dH >>> 0 < sH >>> 0 : d >>> 0 <= s >>> 0'; narrow = 'd >>> 0 <= s >>> 0'; break;
+    case 6: wide = 'dH !== sH ? dH < sH : d >>> 0 < s >>> 0'; narrow = 'd < s'; break;
+    case 7: wide = 'dH !== sH ? dH < sH : d >>> 0 <= s >>> 0'; narrow = 'd <= s'; break;
+    default: return `const t = COND(c, ${cc});`;
+  }
+  // 32-bit compares: fast.ts uses dH = sH = 0, where the wide forms reduce to the narrow ones.
+  const inv = (cc & 1) !== 0 ? 't = !t;' : '';
+  return `let t; if (c.lop === ${Lazy.Sub} && c.lsz >= 4) { const d = c.ldst, s = c.lsrc; ` +
+    `if (c.lsz === 8) { const dH = c.ldstH, sH = c.lsrcH; t = ${wide}; } else t = ${narrow}; ${inv} } else t = COND(c, ${cc});`;
+}
