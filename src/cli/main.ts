@@ -41,7 +41,7 @@ export const commands: Record<string, Command> = {
   },
   bench: {
     summary: 'run the C workloads on the instruction core and report MIPS (median of runs)',
-    usage: 'pacifica bench [--json] [--runs N] [--workload NAME]   (pin with: taskset -c 0)',
+    usage: 'pacifica bench [--json] [--runs N] [--workload NAME] [--jit|--interp] [--no-system]   (pin with: taskset -c 0)',
     async run(args) {
       const { benchCommand } = await import('./bench.ts');
       return benchCommand(args);
