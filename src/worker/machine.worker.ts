@@ -1,7 +1,7 @@
 // The machine worker: one LabSession (session.ts) exposed through comlink with
 // the API of protocol.ts. Runs the machine in ~10 ms slices, yielding to the
 // worker's event loop between them (so pause() lands within one slice) and
-// publishing a snapshot at most every 33 ms (≈30 a second). RAM is a
+// publishing a snapshot about every 30 ms (at least 30 a second; measured: no loss of speed within the noise). RAM is a
 // SharedArrayBuffer when the page is cross-origin isolated, so the page reads
 // memory and screens without copies.
 import * as Comlink from 'comlink';
@@ -10,7 +10,7 @@ import { loadIced } from './iced';
 import type { BootRequest, BreakpointRequest, MachineSnapshot, MachineWorkerApi, MemorySpace } from './protocol';
 
 const SLICE_MS = 10;
-const PUBLISH_MS = 33;
+const PUBLISH_MS = 25; // checked after each ~10 ms slice, so snapshots come every 25-35 ms: ≥30 a second
 
 /** Yield to the event loop (queued comlink calls such as pause() run) without setTimeout clamping. */
 const channel = new MessageChannel();
