@@ -1,30 +1,33 @@
 import { expect, test } from '@playwright/test';
+import { watchErrors } from './helpers';
 
-test('page loads, is cross-origin isolated, shows the core status panel', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-
+test('page loads cross-origin isolated and boots the default lab', async ({ page }) => {
+  const errors = watchErrors(page);
   const response = await page.goto('/');
   expect(response?.ok()).toBe(true);
   expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin');
   expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
-
   await expect(page).toHaveTitle('Pacifica');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pacifica — x86-64 + AMD SVM lab');
-
-  const panel = page.getByTestId('core-status');
-  await expect(panel).toBeVisible();
-  await expect(panel.getByRole('heading', { name: 'CPU core status' })).toBeVisible();
-  // Either the core loaded or the placeholder message: the status check must have finished.
-  await expect(page.getByTestId('core-status-message')).toHaveText(
-    /^(CPU core not built yet|CPU core loaded \(FlatMachine\))$/,
-  );
-
   expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
-  expect(await page.evaluate(() => typeof SharedArrayBuffer)).toBe('function');
 
+  for (const name of ['Breakpoints', 'World-switch timeline', 'Screens', 'Registers', 'Disassembly', 'VMCB inspector', 'Memory', 'Page walk']) {
+    await expect(page.getByRole('heading', { name: new RegExp(`^${name}`) })).toBeVisible();
+  }
+  // the default setup (DEFAULT_SETUP: four guests) is booted and recorded in the URL
+  await expect(page.getByTestId('guest-list').locator('.guest-chip')).toHaveCount(4);
+  await expect(page).toHaveURL(/g=g-dummy\.elf/);
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-value', 'running');
+  await expect.poll(async () => Number(await page.getByTestId('clock-instructions').getAttribute('data-value'))).toBeGreaterThan(1_000_000);
+
+  // Pause stops the clocks and says so; Run resumes
+  await page.getByTestId('btn-pause').click();
+  await expect(page.getByTestId('stop-banner')).toHaveAttribute('data-reason', 'paused');
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-value', 'stopped');
+  const paused = await page.getByTestId('clock-instructions').getAttribute('data-value');
+  await page.waitForTimeout(500);
+  await expect(page.getByTestId('clock-instructions')).toHaveAttribute('data-value', paused!);
+  await page.getByTestId('btn-run').click();
+  await expect.poll(async () => Number(await page.getByTestId('clock-instructions').getAttribute('data-value'))).toBeGreaterThan(Number(paused));
   expect(errors).toEqual([]);
 });

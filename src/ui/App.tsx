@@ -1,26 +1,55 @@
 import { useEffect } from 'react';
-import { useCore } from './store';
+import { useLab } from './labStore';
 import { Toolbar } from './Toolbar';
-import { CorePanel } from './CorePanel';
-import { CoreStatusPanel } from './CoreStatusPanel';
+import { SetupBar } from './SetupBar';
+import { StatusBanner } from './StatusBanner';
+import { Clocks } from './Clocks';
+import { Screens, SerialConsole } from './Consoles';
+import { VmcbInspector } from './VmcbInspector';
+import { RegistersView } from './RegistersView';
+import { DisassemblyView } from './DisassemblyView';
+import { MemoryView } from './MemoryView';
+import { PageWalkView } from './PageWalkView';
+import { BreakpointsPanel } from './BreakpointsPanel';
+import { Timeline } from './Timeline';
+import { ExperimentPanel } from './ExperimentPanel';
 
 export function App() {
   useEffect(() => {
-    void useCore.getState().init();
+    void useLab.getState().init(location.search);
   }, []);
 
   return (
-    <div className="app">
-      <header>
-        <h1>Pacifica — x86-64 + AMD SVM lab</h1>
-        <p className="muted">
-          A bare-metal hypervisor running on an x86-64 CPU emulated in TypeScript.
-        </p>
+    <div className="app"
+      onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) e.preventDefault(); }}
+      onDrop={(e) => { if (e.dataTransfer.files.length) { e.preventDefault(); void useLab.getState().dropFiles([...e.dataTransfer.files]); } }}>
+      <header className="sticky">
+        <div className="title">
+          <h1>Pacifica — x86-64 + AMD SVM lab</h1>
+          <p className="muted">The HVMM (Kalady et al.) on an emulated AMD CPU: guests in their own VMs, scheduled round robin.</p>
+        </div>
+        <Toolbar />
+        <StatusBanner />
+        <Clocks />
       </header>
       <main>
-        <Toolbar />
-        <CorePanel />
-        <CoreStatusPanel />
+        <SetupBar />
+        <div className="grid two wide-right">
+          <BreakpointsPanel />
+          <Timeline />
+        </div>
+        <Screens />
+        <SerialConsole />
+        <div className="grid two">
+          <RegistersView />
+          <DisassemblyView />
+        </div>
+        <VmcbInspector />
+        <div className="grid two">
+          <MemoryView />
+          <PageWalkView />
+        </div>
+        <ExperimentPanel />
       </main>
     </div>
   );

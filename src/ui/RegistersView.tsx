@@ -1,28 +1,34 @@
-import { useCore } from './store';
-import { groupHex } from './format';
+// Registers of whichever world runs now; changed since the last update highlighted.
+import { useLab } from './labStore';
+import { groupHex, EMPTY_OBJ } from './lib/format';
+
+const ORDER = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags', 'cr0', 'cr2', 'cr3', 'cr4', 'efer'];
+const SEGS = ['cs', 'ds', 'es', 'fs', 'gs', 'ss'];
 
 export function RegistersView() {
-  const s = useCore((st) => st.snapshot);
-  const changed = useCore((st) => st.changed);
-  if (!s) return null;
+  const regs = useLab((s) => s.snap?.registers ?? EMPTY_OBJ);
+  const prev = useLab((s) => s.prevRegisters);
+  const flags = useLab((s) => s.snap?.flagsText ?? '');
+  const rip = useLab((s) => s.snap?.rip ?? '');
+  const sym = useLab((s) => s.snap?.ripSymbol ?? null);
+  const cell = (n: string, long: boolean) => {
+    const v = regs[n];
+    if (v === undefined) return null;
+    const changed = prev[n] !== undefined && prev[n] !== v;
+    return (
+      <div key={n} className={`reg${changed ? ' changed' : ''}`} data-testid={`reg-${n}`} data-changed={changed}>
+        <span className="reg-name">{n}</span>
+        <span className="mono">{long ? groupHex(v) : v}</span>
+      </div>
+    );
+  };
   return (
-    <div className="registers" data-testid="registers">
-      {Object.entries(s.registers).map(([name, value]) => (
-        <div key={name} className={`reg${changed.has(name) ? ' changed' : ''}`} data-testid={`reg-${name}`}>
-          <span className="reg-name">{name}</span>
-          <span className="reg-value">{groupHex(value)}</span>
-        </div>
-      ))}
-      <div className="reg wide" data-testid="reg-rip">
-        <span className="reg-name">rip</span>
-        <span className="reg-value">{groupHex(s.rip)}</span>
-        {s.ripSymbol && <span className="reg-sym">&lt;{s.ripSymbol}&gt;</span>}
-      </div>
-      <div className="reg wide" data-testid="reg-rflags">
-        <span className="reg-name">rflags</span>
-        <span className="reg-value">{s.rflags}</span>
-        <span className="reg-sym">{s.flagsText}</span>
-      </div>
-    </div>
+    <section className="panel" aria-label="Registers">
+      <h2>Registers</h2>
+      <div className="regs">{ORDER.map((n) => cell(n, true))}</div>
+      <div className="regs segs">{SEGS.map((n) => cell(n, false))}</div>
+      <p className="small">flags <span className="mono" data-testid="flags">{flags || '—'}</span> · next instruction at{' '}
+        <span className="mono">{rip}</span>{sym && <> &lt;<span className="mono" data-testid="rip-symbol">{sym}</span>&gt;</>}</p>
+    </section>
   );
 }

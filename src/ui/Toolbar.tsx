@@ -1,51 +1,39 @@
-import { useCore } from './store';
-import { TERMINAL_STOPS } from '../worker/protocol';
+// Run control: run, pause, step into/over/out, run to the next world switch, reset.
+import { useLab } from './labStore';
 
 export function Toolbar() {
-  const workloads = useCore((s) => s.workloads);
-  const selected = useCore((s) => s.selected);
-  const snapshot = useCore((s) => s.snapshot);
-  const running = useCore((s) => s.running);
-  const busy = useCore((s) => s.busy);
-  const { select, run, pause, step } = useCore.getState();
-
-  const finished = snapshot !== null && TERMINAL_STOPS.includes(snapshot.stop);
-  const canRun = snapshot !== null && !running && !busy && !finished;
-
+  const running = useLab((s) => s.running);
+  const busy = useLab((s) => s.busy);
+  const booted = useLab((s) => s.booted);
+  const finished = useLab((s) => !s.running && s.snap?.stop?.reason === 'machine' && !/^halted/.test(s.snap.stop.machine));
+  const { run, pause, step, boot } = useLab.getState();
+  const idle = booted && !running && !busy;
   return (
-    <div className="toolbar" role="toolbar" aria-label="Core controls">
-      <label>
-        Workload{' '}
-        <select
-          data-testid="workload-select"
-          value={selected ?? ''}
-          disabled={running || workloads.length === 0}
-          onChange={(e) => void select(e.target.value)}
-        >
-          {workloads.map((w) => (
-            <option key={w.name} value={w.name}>
-              {w.name} — {w.title}
-            </option>
-          ))}
-        </select>
-      </label>
-      <button data-testid="btn-run" className="primary" disabled={!canRun} onClick={() => void run()}>
+    <div className="toolbar" role="toolbar" aria-label="Run control">
+      <button data-testid="btn-run" onClick={() => void run()} disabled={!idle || finished} title="Run until a breakpoint or Pause">
         ▶ Run
       </button>
-      <button data-testid="btn-pause" disabled={!running} onClick={() => void pause()}>
+      <button data-testid="btn-pause" onClick={() => void pause()} disabled={!running} title="Pause">
         ❚❚ Pause
       </button>
-      <button data-testid="btn-step" disabled={!canRun} onClick={() => void step(1)}>
-        ⤼ Step
+      <button data-testid="btn-step" onClick={() => void step('into')} disabled={!booted || !!busy} title="Execute one instruction in whichever world runs">
+        Step
       </button>
-      <button
-        data-testid="btn-reload"
-        disabled={running || busy || selected === null}
-        onClick={() => selected && void select(selected)}
-        title="Reload the image and reset the CPU"
-      >
-        ↺ Reset
+      <button data-testid="btn-step-over" onClick={() => void step('over')} disabled={!booted || !!busy} title="Step over calls">
+        Step over
       </button>
+      <button data-testid="btn-step-out" onClick={() => void step('out')} disabled={!booted || !!busy} title="Run until the current function returns">
+        Step out
+      </button>
+      <button data-testid="btn-step-switch" onClick={() => void step('switch')} disabled={!booted || !!busy} title="Run to the next VMRUN or #VMEXIT">
+        ⇄ Next world switch
+      </button>
+      <button data-testid="btn-reset" className="danger" onClick={() => void boot()} disabled={busy === 'booting' || busy === 'experiment'} title="Boot again with the setup below">
+        ⟲ Reset
+      </button>
+      <span className="toolbar-status" data-testid="run-state" data-value={running ? 'running' : busy ?? 'stopped'}>
+        {busy === 'booting' ? 'booting…' : busy === 'experiment' ? 'experiment running…' : busy === 'stepping' ? 'stepping…' : running ? 'running' : booted ? 'stopped' : 'starting…'}
+      </span>
     </div>
   );
 }

@@ -47,7 +47,11 @@ const api: MachineWorkerApi = {
   run(onSnapshot, serialFrom = 0, eventsFrom = 0) {
     if (running) return running;
     pauseRequested = false;
-    running = (async () => {
+    // The body may finish without ever awaiting (a breakpoint in the first slice), so the
+    // promise is stored before it can clear itself.
+    let p!: Promise<MachineSnapshot>;
+    p = (async () => {
+      await Promise.resolve();
       session.running = true;
       let last = performance.now();
       let sFrom = serialFrom, eFrom = eventsFrom;
@@ -68,11 +72,12 @@ const api: MachineWorkerApi = {
         if (pauseRequested) session.paused();
       } finally {
         session.running = false;
-        running = null;
+        if (running === p) running = null;
       }
       return session.snapshot(sFrom, eFrom);
     })();
-    return running;
+    running = p;
+    return p;
   },
   async pause() {
     pauseRequested = true;

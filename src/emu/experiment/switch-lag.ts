@@ -14,12 +14,8 @@ import { VMEXIT } from '../svm/exitcodes';
 import { CYCLES } from '../cpu/cycles';
 import { withFeatures, DEFAULT_MODEL_ID } from '../cpu/models';
 
-/** The paper's Table 5: processor, clock, switch lag (host seconds in SimNow). */
-export const PAPER_TABLE_5 = [
-  { processor: 'AMD x2 Turion', mhz: 1600, lagMs: 89 },
-  { processor: 'AMD x2 3800+', mhz: 2000, lagMs: 79 },
-  { processor: 'AMD x2 4400+', mhz: 2200, lagMs: 75 },
-] as const;
+import { PAPER_TABLE_5 } from './paper';
+export { PAPER_TABLE_5 };
 
 export interface SwitchLagOptions {
   hvmm: Uint8Array;
