@@ -13,6 +13,7 @@ import { PageWalkView } from './PageWalkView';
 import { BreakpointsPanel } from './BreakpointsPanel';
 import { Timeline } from './Timeline';
 import { ExperimentPanel } from './ExperimentPanel';
+import { LessonPanel } from './LessonPanel';
 
 export function App() {
   useEffect(() => {
@@ -33,6 +34,7 @@ export function App() {
         <Clocks />
       </header>
       <main>
+        <LessonPanel />
         <SetupBar />
         <div className="grid two wide-right">
           <BreakpointsPanel />

@@ -5,7 +5,7 @@
 // per animation frame.
 import { create } from 'zustand';
 import type {
-  BootRequest, BreakpointInfo, BreakpointRequest, DecodedVmcbField, DisasmLine, ExperimentPoint, MachineSnapshot,
+  BootRequest, BreakpointInfo, BreakpointRequest, DecodedVmcbField, DisasmLine, ExperimentPoint, LessonInfo, MachineSnapshot,
   SwitchEventInfo,
 } from '../worker/protocol';
 import { machine, proxy } from './lib/machineClient';
@@ -27,7 +27,26 @@ export interface ExperimentState {
   seconds: number;
 }
 
+/** The lesson being followed: which, at which step, and what the machine says about it. */
+export interface LessonState {
+  id: string;
+  step: number;
+  /** Expectations of the step that do not hold on this machine (a lesson that no longer matches). */
+  mismatches: string[];
+  /** The last answer's verdict, and the machine's answer. */
+  answer: { given: string; correct: boolean; truth: string } | null;
+}
+
 export interface LabState {
+  /** Lessons (lessons/*.json) and messages for lesson files that did not load. */
+  lessons: LessonInfo[];
+  lessonErrors: string[];
+  lesson: LessonState | null;
+  loadLessons(): Promise<void>;
+  lessonGoTo(id: string, step: number): Promise<void>;
+  lessonAnswer(text: string): Promise<void>;
+  lessonClose(): void;
+
   /** The setup the machine was booted with. */
   setup: LabSetup;
   /** The setup being edited in the toolbar (applied by Reset). */
@@ -120,9 +139,10 @@ function merge(s: MachineSnapshot): void {
 const serialEnd = () => serialDropped + serialBuf.length;
 
 function writeUrl(): void {
-  const { setup, bps } = useLab.getState();
+  const { setup, bps, lesson } = useLab.getState();
   const saved: SavedBreakpoint[] = bps.map((b) => ({ req: b.req, enabled: b.info.enabled }));
-  const q = setupToQuery(setup, saved);
+  let q = setupToQuery(setup, saved);
+  if (lesson) q += `${q ? '&' : '?'}lesson=${encodeURIComponent(lesson.id)}&step=${lesson.step + 1}`;
   if (location.search !== q) history.replaceState(null, '', location.pathname + q);
 }
 
@@ -199,6 +219,58 @@ export const useLab = create<LabState>()((set, get) => {
     disasm: [],
     selectedEvent: null,
     experiment: { running: false, points: null, error: null, seconds: 0 },
+    lessons: [],
+    lessonErrors: [],
+    lesson: null,
+
+    async loadLessons() {
+      try {
+        const { lessons, errors } = await machine().lessons();
+        set({ lessons, lessonErrors: errors });
+      } catch (e) {
+        set({ lessonErrors: [`lessons: ${errorText(e)}`] });
+      }
+    },
+
+    async lessonGoTo(id, step) {
+      const myGen = ++gen;
+      set({ busy: 'booting', running: false });
+      note(`lesson ${id} step ${step + 1}`);
+      try {
+        const r = await machine().lessonGoTo(id, step);
+        if (myGen !== gen) return;
+        const setup: LabSetup = { hv: r.setup.hypervisor.cmdline, guests: r.setup.guests.map((g) => g.cmdline), cpu: r.setup.cpu ?? 'zen', mhz: r.setup.mhz ?? 2000 };
+        resetBuffers();
+        set({
+          setup, draft: setup, booted: true, busy: null, error: null, snap: null, prevRegisters: {}, serial: '', serialBase: 0, events: [],
+          vmcb: null, disasm: [], selectedEvent: null, bps: r.breakpoints,
+          lesson: { id, step, mismatches: r.mismatches, answer: null },
+        });
+        applyNow(r.snapshot);
+        const last = r.snapshot.world || [...r.snapshot.events].reverse().find((e) => e.kind === 'vmexit')?.asid;
+        if (last) set({ selectedAsid: last });
+        writeUrl();
+        void get().refreshDetails();
+      } catch (e) {
+        if (myGen === gen) set({ busy: null, error: `lesson: ${errorText(e)}` });
+      }
+    },
+
+    async lessonAnswer(text) {
+      const l = get().lesson;
+      if (!l) return;
+      try {
+        const r = await machine().lessonCheck(l.id, l.step, text);
+        set({ lesson: { ...l, answer: { given: text, ...r } } });
+      } catch (e) {
+        set({ error: `lesson: ${errorText(e)}` });
+      }
+    },
+
+    lessonClose() {
+      set({ lesson: null });
+      writeUrl();
+    },
 
     async init(search) {
       if (initialized) return; // React StrictMode runs effects twice in development
@@ -207,6 +279,18 @@ export const useLab = create<LabState>()((set, get) => {
       set({ warnings, draft: setup, bps: [] });
       // breakpoints from the URL are created after the boot (each boot has a fresh debugger)
       pendingBps = breakpoints;
+      void get().loadLessons();
+      const q = new URLSearchParams(search);
+      const lessonId = q.get('lesson');
+      if (lessonId) {
+        // A shared lesson step: the lesson's own setup, replayed to that step.
+        await get().loadLessons();
+        if (get().lessons.some((l) => l.id === lessonId)) {
+          await get().lessonGoTo(lessonId, Math.max(0, (Number(q.get('step')) || 1) - 1));
+          return;
+        }
+        set({ warnings: [...get().warnings, `no lesson '${lessonId}'`] });
+      }
       const ok = await get().boot(setup);
       if (!ok && !get().booted) {
         const why = get().error;

@@ -7,7 +7,20 @@
 import * as Comlink from 'comlink';
 import { LabSession } from './session';
 import { loadIced } from './iced';
-import type { BootRequest, BreakpointRequest, MachineSnapshot, MachineWorkerApi, MemorySpace } from './protocol';
+import { loadLessons, type Lesson } from '../lessons/lesson';
+import { LessonRunner } from '../lessons/runner';
+import type { BootRequest, BreakpointRequest, LessonInfo, LessonWorkerApi, MachineSnapshot, MachineWorkerApi, MemorySpace } from './protocol';
+
+/** The lesson files, bundled as text (a malformed one is reported, the others load). */
+const LESSON_FILES = import.meta.glob('../../lessons/*.json', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const loaded = loadLessons(Object.entries(LESSON_FILES).sort(([a], [b]) => a.localeCompare(b)).map(([path, text]) => ({ file: path.split('/').pop()!, text })));
+let lessonRunner: LessonRunner | null = null;
+
+function lessonById(id: string): Lesson {
+  const l = loaded.lessons.find((x) => x.id === id);
+  if (!l) throw new Error(`no lesson '${id}'`);
+  return l;
+}
 
 const SLICE_MS = 10;
 const PUBLISH_MS = 25; // checked after each ~10 ms slice, so snapshots come every 25-35 ms: ≥30 a second
@@ -35,7 +48,7 @@ async function stopRunning(): Promise<void> {
   await running.catch(() => undefined);
 }
 
-const api: MachineWorkerApi = {
+const api: MachineWorkerApi & LessonWorkerApi = {
   async boot(req: BootRequest, bytes?: Record<string, Uint8Array>) {
     await stopRunning();
     await session.boot(req, bytes);
@@ -103,6 +116,45 @@ const api: MachineWorkerApi = {
   async experiment(mhz, switches) {
     await stopRunning();
     return session.experiment(mhz, switches);
+  },
+  async lessons() {
+    const lessons: LessonInfo[] = loaded.lessons.map((l) => ({
+      id: l.id, title: l.title, refs: l.refs,
+      steps: l.steps.map((s) => ({
+        title: s.title, text: s.text, panels: s.panels ?? [],
+        highlight: s.highlight ? { vmcb: s.highlight.vmcb, registers: s.highlight.registers } : undefined,
+        question: s.question ? { prompt: s.question.prompt, hint: s.question.hint } : undefined,
+      })),
+    }));
+    return { lessons, errors: loaded.errors };
+  },
+  async lessonGoTo(id, n) {
+    await stopRunning();
+    const lesson = lessonById(id);
+    if (!(n >= 0 && n < lesson.steps.length)) throw new Error(`lesson '${id}' has steps 1 to ${lesson.steps.length}`);
+    // Forward by one: apply that step; anything else: replay from the start (the machine is deterministic).
+    if (lessonRunner && lessonRunner.lesson === lesson && lessonRunner.at === n - 1) await lessonRunner.apply(n);
+    else {
+      lessonRunner = new LessonRunner(session, lesson);
+      await lessonRunner.goTo(n);
+    }
+    // The breakpoint requests in force at step n (replayed from the actions), paired with the debugger's, in order.
+    let reqs: BreakpointRequest[] = [];
+    for (const s of lesson.steps.slice(0, n + 1)) {
+      const a = s.action;
+      if (a.do === 'boot' || a.do === 'clear-breakpoints' || (a.do === 'break' && a.only)) reqs = [];
+      if (a.do === 'break') reqs.push(a.breakpoint);
+    }
+    const infos = session.breakpoints();
+    return {
+      snapshot: session.snapshot(), setup: lesson.setup, mismatches: lessonRunner.mismatches(lesson.steps[n]!),
+      breakpoints: infos.map((info, k) => ({ req: reqs[k] ?? { kind: info.kind } as BreakpointRequest, info })),
+    };
+  },
+  async lessonCheck(id, n, answer) {
+    const lesson = lessonById(id);
+    if (!lessonRunner || lessonRunner.lesson !== lesson || lessonRunner.at !== n) throw new Error('go to that step first');
+    return lessonRunner.check(lesson.steps[n]!, answer);
   },
 };
 

@@ -192,3 +192,40 @@ export interface MachineWorkerApi {
   disassemble(count: number): Promise<DisasmLine[]>;
   experiment(mhz?: number[], switches?: number): Promise<ExperimentPoint[]>;
 }
+
+// ---------------------------------------------------------------- lessons (lessons/*.json)
+
+export interface LessonStepInfo {
+  title: string;
+  /** Markdown. */
+  text: string;
+  panels: string[];
+  highlight?: { vmcb?: string[]; registers?: string[] };
+  question?: { prompt: string; hint?: string };
+}
+
+export interface LessonInfo {
+  id: string;
+  title: string;
+  refs: string[];
+  steps: LessonStepInfo[];
+}
+
+export interface LessonStepResult {
+  snapshot: MachineSnapshot;
+  /** The lesson's setup, as the page shows it. */
+  setup: BootRequest;
+  /** Expectations of this step that do not hold (empty: the machine is where the lesson says). */
+  mismatches: string[];
+  /** The breakpoints the lesson has set by this step, with what they were made from. */
+  breakpoints: Array<{ req: BreakpointRequest; info: BreakpointInfo }>;
+}
+
+export interface LessonWorkerApi {
+  /** Every lesson that loads, and one message per lesson file that does not. */
+  lessons(): Promise<{ lessons: LessonInfo[]; errors: string[] }>;
+  /** Put the machine at step `n` of a lesson (replaying it from its start when going back). */
+  lessonGoTo(id: string, n: number): Promise<LessonStepResult>;
+  /** Check an answer to step `n`'s question against the machine. */
+  lessonCheck(id: string, n: number, answer: string): Promise<{ correct: boolean; truth: string }>;
+}
