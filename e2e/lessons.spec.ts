@@ -11,7 +11,9 @@ import { watchErrors } from './helpers';
 
 const dir = fileURLToPath(new URL('../lessons/', import.meta.url));
 const lessons = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
-  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { id: string; title: string; steps: Array<{ title: string; question?: unknown }> });
+  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+    id: string; title: string; steps: Array<{ title: string; question?: unknown; highlight?: { vmcb?: string[]; registers?: string[] } }>;
+  });
 
 test.describe.configure({ mode: 'serial' });
 
@@ -28,6 +30,13 @@ for (const lesson of lessons) {
       await expect(page.getByTestId('lesson-title'), where).toHaveText(lesson.steps[k]!.title);
       await expect(page.getByTestId('lesson-mismatch'), where).toHaveCount(0);
       expect(new URL(page.url()).searchParams.get('step'), where).toBe(String(k + 1));
+      // The fields and registers the step points at are highlighted in their panels.
+      for (const f of lesson.steps[k]!.highlight?.vmcb ?? []) {
+        await expect(page.getByTestId(`vmcb-field-${f}`), `${where}: VMCB ${f}`).toHaveAttribute('data-lesson-highlight', 'true', { timeout: 20_000 });
+      }
+      for (const r of lesson.steps[k]!.highlight?.registers ?? []) {
+        await expect(page.getByTestId(`reg-${r}`), `${where}: register ${r}`).toHaveClass(/lesson-highlight/, { timeout: 20_000 });
+      }
       if (lesson.steps[k]!.question) {
         await page.getByTestId('lesson-answer').fill('certainly not this');
         await page.getByTestId('lesson-check').click();

@@ -1,10 +1,11 @@
 // The VMCB inspector: per VM, every control-area and state-save field with its
 // value, what it means (decoded) and the one-line doc; changed fields highlighted.
 import { useState } from 'react';
-import { useLab } from './labStore';
+import { useLab, useLessonHighlight } from './labStore';
 import { EMPTY } from './lib/format';
 
 export function VmcbInspector() {
+  const highlight = useLessonHighlight();
   const vms = useLab((s) => s.snap?.vms ?? EMPTY);
   const selected = useLab((s) => s.selectedAsid);
   const fields = useLab((s) => s.vmcb);
@@ -52,7 +53,7 @@ export function VmcbInspector() {
                 {(['control', 'save'] as const).map((area) => [
                   <tr key={area} className="area-row"><td colSpan={5}>{area === 'control' ? 'Control area (0x000–0x3FF)' : 'State-save area (0x400–)'}</td></tr>,
                   ...shown.filter((f) => f.area === area).map((f) => (
-                    <tr key={f.name} className={f.changed ? 'changed' : ''} data-testid={`vmcb-field-${f.name}`} data-changed={f.changed}>
+                    <tr key={f.name} className={`${f.changed ? 'changed' : ''}${highlight.vmcb.has(f.name) ? ' lesson-highlight' : ''}`} data-testid={`vmcb-field-${f.name}`} data-changed={f.changed} data-lesson-highlight={highlight.vmcb.has(f.name)}>
                       <td className="mono muted">{f.offset.toString(16).padStart(3, '0')}</td>
                       <td className="mono">{f.name}</td>
                       <td className="mono">{f.value}</td>

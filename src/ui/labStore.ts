@@ -138,6 +138,14 @@ function merge(s: MachineSnapshot): void {
 
 const serialEnd = () => serialDropped + serialBuf.length;
 
+/** What the current lesson step asks the panels to highlight (VMCB field names, register names). */
+export function useLessonHighlight(): { vmcb: Set<string>; registers: Set<string> } {
+  const lesson = useLab((s) => s.lesson);
+  const lessons = useLab((s) => s.lessons);
+  const h = lesson ? lessons.find((l) => l.id === lesson.id)?.steps[lesson.step]?.highlight : undefined;
+  return { vmcb: new Set(h?.vmcb ?? []), registers: new Set(h?.registers ?? []) };
+}
+
 function writeUrl(): void {
   const { setup, bps, lesson } = useLab.getState();
   const saved: SavedBreakpoint[] = bps.map((b) => ({ req: b.req, enabled: b.info.enabled }));
