@@ -500,100 +500,11 @@ export class Cpu {
    * rewinds RIP to the faulting instruction and is delivered; the loop goes on.
    */
   private execute(n: number): void {
-    if (this.jit && n > 1 && this.insnHook === null) return this.executeBlocks(n); // block compiler (src/emu/cpu/jit)
     let left = n;
     const pages = this.icache.pages;
-    while (left > 0 && this.stop === StopReason.None) {
-      try {
-        while (left > 0) {
-          if (this.irqCheck && this.takeInterrupt()) {
-            if (this.stop !== StopReason.None) return; // a hook stopped at the switch or write the delivery caused
-            continue;
-          }
-          if (this.halted) {
-            this.stop = StopReason.Halt;
-            return;
-          }
-          if (this.insnHook !== null && this.insnHook(this)) {
-            this.stop = StopReason.Breakpoint;
-            return;
-          }
-          const slo = this.ripLo;
-          const shi = this.ripHi;
-          this.startLo = slo;
-          this.startHi = shi;
-          const mode = this.mode;
-          const linLo = mode === 64 ? slo : (slo + this.segBaseLo[CS]!) | 0;
-          const pa = !this.paging && shi === 0 ? linLo >>> 0 : this.translate(linLo, shi, EXEC);
-          const page = pages[pa >>> 12];
-          let i = page !== undefined ? page[pa & 0xfff] : undefined;
-          if (i === undefined || i.mode !== mode) {
-            this.fetchBase = linLo;
-            i = decode(this.fetchSrc, mode);
-            bindHandler(i);
-            this.icache.insert(pa, i);
-          }
-          const nlo = (slo + i.len) | 0;
-          if (mode === 64) {
-            this.ripLo = nlo;
-            if (nlo >>> 0 < slo >>> 0) this.ripHi = (shi + 1) | 0;
-          } else {
-            this.ripLo = mode === 32 ? nlo : nlo & 0xffff;
-          }
-          i.exec!(this, i);
-          this.instructions++;
-          this.cycles += i.cost;
-          left--;
-          if (this.stop !== StopReason.None) return;
-        }
-      } catch (e) {
-        left--;
-        if (e instanceof CpuFault) {
-          if (!e.trap) {
-            this.ripLo = this.startLo;
-            this.ripHi = this.startHi;
-          } else {
-            this.instructions++;
-          }
-          this.deliverCaught(e);
-        } else if (e instanceof WorldSwitch) {
-          // A #VMEXIT abandoned the instruction or event; the host runs on.
-        } else {
-          this.internalError = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
-          this.ripLo = this.startLo;
-          this.ripHi = this.startHi;
-          this.stop = StopReason.Internal;
-        }
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- block compiler (src/emu/cpu/jit): BEGIN
-
-  /**
-   * Run compiled blocks of instructions (src/emu/cpu/jit) instead of one
-   * instruction at a time; the result is the same either way. step() and a set
-   * insnHook (the debugger) always interpret. Off by default: measured, it pays
-   * on long CPU-bound runs (the bench) but not yet on the whole PC (jit/README.md).
-   */
-  jit = false;
-  private blockCache: BlockCache | null = null;
-  /** The compiled blocks, per physical code page (created on first use). */
-  get blocks(): BlockCache {
-    return (this.blockCache ??= new BlockCache(this));
-  }
-
-  /**
-   * execute() with compiled blocks: the interpreter loop, where an instruction
-   * that starts a block (on a RAM page, in 32- or 64-bit code, no insnHook, and
-   * the budget covers the whole block) runs the block instead. A block leaves
-   * the CPU exactly as the interpreter would after each of its instructions; an
-   * exception thrown inside it is caught and delivered here as in execute().
-   */
-  private executeBlocks(n: number): void {
-    let left = n;
-    const pages = this.icache.pages;
-    const blocks = this.blocks;
+    // The block compiler (src/emu/cpu/jit) runs whole blocks where it can; step() and a
+    // set insnHook (the debugger) always go one instruction at a time.
+    const blocks = this.jit && n > 1 && this.insnHook === null ? this.blocks : null;
     const ramSize = this.mem.size;
     let blockBase = -1; // instructions before the running block (-1: none runs)
     while (left > 0 && this.stop === StopReason.None) {
@@ -618,12 +529,12 @@ export class Cpu {
           const mode = this.mode;
           const linLo = mode === 64 ? slo : (slo + this.segBaseLo[CS]!) | 0;
           const pa = !this.paging && shi === 0 ? linLo >>> 0 : this.translate(linLo, shi, EXEC);
-          if (pa < ramSize && this.insnHook === null) {
+          if (blocks !== null && pa < ramSize && this.insnHook === null) {
             const b = blocks.get(pa, mode);
             if (b !== null && b.n <= left) {
               blockBase = this.instructions;
               // Instructions executed; negative: it left after taking an interrupt
-              // (execute() returns there too when the delivery set stop).
+              // (the loop returns there too when the delivery set stop).
               const ran = b.run(this);
               blockBase = -1;
               left -= ran < 0 ? -ran : ran;
@@ -678,6 +589,21 @@ export class Cpu {
         }
       }
     }
+  }
+
+  // ---------------------------------------------------------------- block compiler (src/emu/cpu/jit): BEGIN
+
+  /**
+   * Run compiled blocks of instructions (src/emu/cpu/jit) instead of one
+   * instruction at a time; the result is the same either way. step() and a set
+   * insnHook (the debugger) always interpret. Off by default: measured, it pays
+   * on long CPU-bound runs (the bench) but not yet on the whole PC (jit/README.md).
+   */
+  jit = false;
+  private blockCache: BlockCache | null = null;
+  /** The compiled blocks, per physical code page (created on first use). */
+  get blocks(): BlockCache {
+    return (this.blockCache ??= new BlockCache(this));
   }
 
   // ---------------------------------------------------------------- block compiler (src/emu/cpu/jit): END
