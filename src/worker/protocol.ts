@@ -1,4 +1,7 @@
 // The one module the UI and the machine worker share: the typed comlink API and the data it carries.
+// (Two record types are the emulator's own, imported as types only: nothing of src/emu is bundled by this.)
+import type { SwitchEvent } from '../emu/debug/events';
+import type { DecodedField } from '../emu/svm/vmcb-decode';
 // Everything crossing the boundary is structured-clone friendly: 64-bit values travel as strings
 // (hex for registers and addresses, decimal for benchmark results), counters as numbers.
 export interface DisasmLine {
@@ -82,20 +85,8 @@ export interface VmInfo {
   np: boolean;
 }
 
-export interface SwitchEventInfo {
-  seq: number;
-  kind: 'vmrun' | 'vmexit';
-  asid: number;
-  exitCode?: number;
-  exitName?: string;
-  exitInfo1?: string;
-  exitInfo2?: string;
-  guestRip: string;
-  instructions: number;
-  cycles: number;
-  simSeconds: number;
-  hostMs: number;
-}
+/** One world switch of the debugger's log (src/emu/debug/events.ts), as it crosses the boundary. */
+export type SwitchEventInfo = SwitchEvent;
 
 export interface MachineSnapshot {
   booted: boolean;
@@ -130,17 +121,8 @@ export interface MachineSnapshot {
   vms: VmInfo[];
 }
 
-export interface DecodedVmcbField {
-  name: string;
-  offset: number;
-  size: number;
-  area: 'control' | 'save';
-  value: string;
-  doc: string;
-  decoded: string;
-  /** Changed between the two latest world switches this VM made that the page looked at. */
-  changed: boolean;
-}
+/** A VMCB field decoded (src/emu/svm/vmcb-decode.ts), plus whether it changed since the VM's previous world switch. */
+export type DecodedVmcbField = DecodedField & { changed: boolean };
 
 export type MemorySpace = 'physical' | 'host-virtual' | 'guest-virtual' | 'guest-physical';
 
