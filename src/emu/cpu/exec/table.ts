@@ -11,10 +11,13 @@ import * as control from './control';
 import * as string from './string';
 import * as misc from './misc';
 import * as system from './system';
+import * as sysregs from './sysregs';
+import * as msrs from './msrs';
+import * as portio from './portio';
 import * as svm from '../../svm/instructions';
 import { specialize } from './fast';
 
-const modules = [alu, move, muldiv, shift, bits, control, string, misc, system, svm] as const;
+const modules = [alu, move, muldiv, shift, bits, control, string, misc, system, sysregs, msrs, portio, svm] as const;
 
 // The handler names the table uses, looked up among the modules' exports (each
 // name must be exported by exactly one module).
