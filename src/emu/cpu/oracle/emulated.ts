@@ -13,6 +13,13 @@ import {
 
 const RAM = 4 << 20; // covers the code, data and stack pages
 
+/** How a case ended: the OracleResult fields the run decides. */
+export interface OracleOutcome {
+  status: OracleResult['status'];
+  vector: number;
+  errorCode: number;
+}
+
 export class EmulatedOracle {
   readonly mem = new PhysMem(RAM);
   readonly cpu = new Cpu(this.mem);
@@ -22,6 +29,12 @@ export class EmulatedOracle {
   maxSteps = 100_000;
 
   run(c: OracleCase): OracleResult {
+    this.load(c);
+    return this.result(this.execute(CODE_BASE + c.code.length));
+  }
+
+  /** The memory picture and initial state the native harness builds for the case. */
+  private load(c: OracleCase): void {
     const { mem, cpu } = this;
     fillOracleMemory(c.memSeed, this.initial);
     mem.load(DATA_BASE, this.initial.subarray(0, PAGE_SIZE));
@@ -44,43 +57,42 @@ export class EmulatedOracle {
     cpu.stop = StopReason.None;
     cpu.halted = false;
     cpu.lastFault = null;
-    const end = CODE_BASE + c.code.length;
-    let status: OracleResult['status'] = 'timeout';
-    let vector = 0;
-    let errorCode = 0;
+  }
+
+  /** Run the snippet up to `end` (its first byte past the code), one step() at a time. */
+  protected execute(end: number): OracleOutcome {
+    const cpu = this.cpu;
     for (let n = 0; n < this.maxSteps; n++) {
-      if (cpu.ripLo === end && cpu.ripHi === 0) { status = 'ok'; break; }
+      if (cpu.ripLo === end && cpu.ripHi === 0) return { status: 'ok', vector: 0, errorCode: 0 };
       cpu.step();
       if (cpu.stop !== StopReason.None) {
         const f = cpu.lastFault as CpuFault | null; // set by step()
-        if (cpu.stop === StopReason.Exception && f) {
-          status = 'fault';
-          vector = f.vector;
-          errorCode = Math.max(0, f.errorCode);
-        } else if (cpu.stop === StopReason.Internal) {
-          throw new Error(`emulator internal error: ${cpu.internalError}`);
-        } else {
-          status = 'fault'; // hlt: user-mode hardware raises #GP; the flat core halts
-          vector = -1;
-        }
-        break;
+        if (cpu.stop === StopReason.Exception && f) return { status: 'fault', vector: f.vector, errorCode: Math.max(0, f.errorCode) };
+        if (cpu.stop === StopReason.Internal) throw new Error(`emulator internal error: ${cpu.internalError}`);
+        return { status: 'fault', vector: -1, errorCode: 0 }; // hlt: user-mode hardware raises #GP; the flat core halts
       }
     }
+    return { status: 'timeout', vector: 0, errorCode: 0 };
+  }
+
+  /** The final state in the native harness's shape: registers, RIP, flags, changed bytes. */
+  private result(o: OracleOutcome): OracleResult {
+    const { mem, cpu } = this;
     const regs: bigint[] = [];
     for (let k = 0; k < 16; k++) regs.push((BigInt(cpu.r[2 * k + 1]! >>> 0) << 32n) | BigInt(cpu.r[2 * k]! >>> 0));
     const changed: Array<[number, number]> = [];
     const init32 = new Int32Array(this.initial.buffer);
     for (let w = 0; w < REGION_SIZE / 4; w++) {
-      const o = w * 4;
-      const pa = o < PAGE_SIZE ? DATA_BASE + o : STACK_BASE + o - PAGE_SIZE;
+      const o4 = w * 4;
+      const pa = o4 < PAGE_SIZE ? DATA_BASE + o4 : STACK_BASE + o4 - PAGE_SIZE;
       if (mem.i32[pa >> 2] === init32[w]) continue;
       for (let b = 0; b < 4; b++) {
         const v = mem.u8[pa + b]!;
-        if (v !== this.initial[o + b]) changed.push([o + b, v]);
+        if (v !== this.initial[o4 + b]) changed.push([o4 + b, v]);
       }
     }
     return {
-      status, vector, errorCode, regs,
+      ...o, regs,
       rip: (BigInt(cpu.ripHi >>> 0) << 32n) | BigInt(cpu.ripLo >>> 0),
       rflags: BigInt(getFlags(cpu) >>> 0),
       signo: 0, siCode: 0, faultAddr: 0n, changed,
