@@ -41,8 +41,6 @@ export class SvmState {
   vGif = true;
   /** Host RFLAGS.IF at VMRUN: with V_INTR_MASKING it masks physical interrupts. */
   hostIf = false;
-  /** Nested paging on for this guest. */
-  np = false;
   /**
    * The event being delivered when a #VMEXIT happens becomes EXITINTINFO:
    * valid, vector, type, error code (-1: none).
@@ -80,7 +78,6 @@ export class SvmState {
     this.vmcb = 0;
     this.icpt.fill(0);
     this.asid = 0;
-    this.np = false;
     this.evValid = false;
     this.vmruns = 0;
     this.exits = 0;

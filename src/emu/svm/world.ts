@@ -143,7 +143,6 @@ export function vmrun(c: Cpu, vmcb: number): void {
   s.vGifEnable = c.model.svm.VGIF && (vintr & (1 << 25)) !== 0;
   s.vGif = (vintr & (1 << 9)) !== 0;
   const np = c.model.svm.NP && (mem.read32(vmcb + OFF.np_enable!) & 1) !== 0;
-  s.np = np;
 
   // Guest state.
   const hostCr0 = c.cr0, hostCr4 = c.cr4, hostEfer = c.efer;
@@ -207,7 +206,7 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
   const dr7 = c.dr[7]!, dr6 = c.dr[6]!;
   wr64(mem, vmcb + OFF.dr7!, dr7 % 4294967296 | 0, Math.floor(dr7 / 4294967296) | 0);
   wr64(mem, vmcb + OFF.dr6!, dr6 % 4294967296 | 0, Math.floor(dr6 / 4294967296) | 0);
-  if (s.np) wr64(mem, vmcb + OFF.g_pat!, s.gPatLo, s.gPatHi);
+  if (c.mmu.np) wr64(mem, vmcb + OFF.g_pat!, s.gPatLo, s.gPatHi);
   // V_TPR and V_IRQ are written back (the rest of V_INTR is the hypervisor's).
   const vintr = mem.read32(vmcb + OFF.v_intr!);
   mem.write32(vmcb + OFF.v_intr!, (vintr & ~0x10f) | (s.vTpr & 0xf) | (s.vIrq ? 1 << 8 : 0));
@@ -242,7 +241,6 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
   c.mmu.setAsid(0);
   settle(c);
   s.guest = false;
-  s.np = false;
   s.gif = false;
   s.evValid = false;
   s.exits++;
