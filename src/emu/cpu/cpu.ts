@@ -320,6 +320,12 @@ export class Cpu {
   }
   /** 64-bit read: returns the low half, high half in this.hi. */
   read64(lo: number, hi: number): number {
+    if ((lo & 0xfff) <= 0xff8) {
+      // Within one page: one translation for both halves.
+      const pa = this.translate(lo, hi, READ);
+      this.hi = this.mem.read32(pa + 4);
+      return this.mem.read32(pa);
+    }
     const l = this.read32(lo, hi);
     const nlo = (lo + 4) | 0;
     this.hi = this.read32(nlo, nlo >>> 0 < 4 ? hi + 1 : hi);
@@ -358,12 +364,17 @@ export class Cpu {
     this.mem.write32(this.translate(lo, hi, WRITE), v);
   }
   write64(lo: number, hi: number, vlo: number, vhi: number): void {
+    if ((lo & 0xfff) <= 0xff8) {
+      // Within one page: one translation for both halves.
+      const pa = this.translate(lo, hi, WRITE);
+      this.mem.write32(pa, vlo);
+      this.mem.write32(pa + 4, vhi);
+      return;
+    }
     const nlo = (lo + 4) | 0;
     const nhi = nlo >>> 0 < 4 ? hi + 1 : hi;
-    if (((lo & 0xfff) > 0xff8)) {
-      // Crossing a page: probe the second half first so a fault changes nothing.
-      this.translate(nlo, nhi, WRITE);
-    }
+    // Crossing a page: probe the second half first so a fault changes nothing.
+    this.translate(nlo, nhi, WRITE);
     this.write32(lo, hi, vlo);
     this.write32(nlo, nhi, vhi);
   }

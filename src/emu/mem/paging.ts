@@ -23,10 +23,8 @@ export const READ = 0, WRITE = 1, EXEC = 2;
 
 // TLB permission bits: supervisor/user x read/write/exec.
 const R_S = 1, W_S = 2, R_U = 4, W_U = 8, X_S = 16, X_U = 32;
-const NEED = [
-  [R_S, W_S, X_S],
-  [R_U, W_U, X_U],
-];
+/** The permission an access needs, at [user * 3 + access]. */
+const NEED = Uint8Array.of(R_S, W_S, X_S, R_U, W_U, X_U);
 
 const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
@@ -57,11 +55,24 @@ export interface WalkStep {
   entry: bigint;
 }
 
-/** A walk's outcome: fault >= 0 is a #PF error code; NPF_MARK a nested page fault (Mmu.npf*). */
-interface WalkResult { fault: number; page: number; perm: number; global: boolean }
+/** walkInner's outcome: OK, NPF_MARK for a nested page fault (Mmu.npf*), or a #PF error code (>= 0). */
 const NPF_MARK = -2;
 const OK = -1;
 const CR0_PG = 1 << 31;
+
+/** Table names by level, for the debugger's page-walk view. */
+const LONG_LEVELS = ['', 'PT', 'PD', 'PDPT', 'PML4'] as const;
+
+/**
+ * Nested translations (guest-physical page -> host-physical page) are cached
+ * too, as the hardware's nested TLB does (APM §15.25.5): a guest walk reads
+ * up to four guest table entries, each of which would otherwise need its own
+ * four-level nested walk. Tagged by ASID and the N_CR3 that produced them.
+ */
+const NTLB_BITS = 8;
+const NTLB_SIZE = 1 << NTLB_BITS;
+/** The user permission a nested access needs, by access kind (nested accesses are user accesses). */
+const NEED_USER = [R_U, W_U, X_U];
 
 export class Mmu {
   private readonly tagLo = new Int32Array(TLB_SIZE);
@@ -70,12 +81,24 @@ export class Mmu {
   private readonly perm = new Uint8Array(TLB_SIZE);
   private readonly global = new Uint8Array(TLB_SIZE);
   private readonly asidOf = new Uint16Array(TLB_SIZE);
+  // The nested TLB (see NTLB_SIZE).
+  private readonly nTagLo = new Int32Array(NTLB_SIZE);
+  private readonly nTagHi = new Int32Array(NTLB_SIZE).fill(INVALID_KEY);
+  private readonly nTagCr3 = new Int32Array(NTLB_SIZE);
+  private readonly nPhys = new Float64Array(NTLB_SIZE);
+  private readonly nPerm = new Uint8Array(NTLB_SIZE);
   walks = 0;
   flushes = 0;
 
   /** The current ASID (0: the host) and its tag bits in the TLB key. */
   asid = 0;
   private asidTag = 0;
+  /**
+   * Mixed into the TLB index so that the host and each guest, which often map
+   * the same linear pages (kernels at 1 MiB), do not evict one another's
+   * entries in the direct-mapped TLB on every world switch.
+   */
+  private asidSalt = 0;
 
   /** Nested paging: on while a guest with NP_ENABLE runs; nctl holds N_CR3 and the host's mode. */
   np = false;
@@ -88,6 +111,14 @@ export class Mmu {
   /** Permission bits of the last successful nested final translation. */
   private nestedPerm = 0;
 
+  // A successful walkInner's page, permissions and global bit (fields, so a walk allocates nothing).
+  private wPage = 0;
+  private wPerm = 0;
+  private wGlobal = false;
+  /** Host-physical addresses of the entries a walk used, to set their A bits after the checks. */
+  private readonly wEntries = new Float64Array(4);
+  private readonly e = new Int32Array(2);
+
   constructor(private readonly mem: PhysMem, private readonly ctl: PagingControl) {}
 
   /** Error code of the last failed translation (translate returned -1 and npf is false). */
@@ -99,8 +130,8 @@ export class Mmu {
    * faultCode set for a page fault (or npf set for a nested page fault).
    */
   translate(lo: number, hi: number, access: number, user: boolean): number {
-    const idx = (lo >>> 12) & (TLB_SIZE - 1);
-    const need = NEED[user ? 1 : 0]![access]!;
+    const idx = ((lo >>> 12) ^ this.asidSalt) & (TLB_SIZE - 1);
+    const need = NEED[(user ? 3 : 0) + access]!;
     if (this.tagLo[idx] === (lo & ~0xfff) && this.tagHi[idx] === ((hi & 0x1ffff) | this.asidTag) && (this.perm[idx]! & need) === need) {
       return this.phys[idx]! + (lo & 0xfff);
     }
@@ -111,6 +142,7 @@ export class Mmu {
   setAsid(asid: number): void {
     this.asid = asid & ASID_MASK;
     this.asidTag = this.asid << 17;
+    this.asidSalt = this.asid === 0 ? 0 : Math.imul(this.asid, 0x9e3779b1) >>> (32 - TLB_BITS);
   }
 
   /** Nested paging on (with N_CR3 and the host's CR0/CR4/EFER at VMRUN) or off. */
@@ -127,6 +159,8 @@ export class Mmu {
       if (keepGlobal && this.global[k]) continue;
       this.tagHi[k] = INVALID_KEY;
     }
+    // A CR3 load changes the guest's (or host's) tables, not a nested table: nested entries stay then.
+    if (!keepGlobal) this.nTagHi.fill(INVALID_KEY);
   }
 
   /** One ASID's entries (TLB_CONTROL 3 and 7, INVLPGA). */
@@ -136,6 +170,9 @@ export class Mmu {
     for (let k = 0; k < TLB_SIZE; k++) {
       if (this.asidOf[k] !== a || (keepGlobal && this.global[k])) continue;
       this.tagHi[k] = INVALID_KEY;
+    }
+    if (!keepGlobal) {
+      for (let k = 0; k < NTLB_SIZE; k++) if (this.nTagHi[k]! >>> 17 === a) this.nTagHi[k] = INVALID_KEY;
     }
   }
 
@@ -151,62 +188,79 @@ export class Mmu {
     this.flushAsid(asid);
   }
 
-  private read64(pa: number, out: Int32Array): void {
-    out[0] = this.mem.read32(pa);
-    out[1] = this.mem.read32(pa + 4);
-  }
-  private readonly e = new Int32Array(2);
-
   /** Walk the page tables; on success fill the TLB entry idx. */
   private walk(lo: number, hi: number, access: number, user: boolean, idx: number): number {
     this.walks++;
     this.npf = false;
-    let r: WalkResult;
     if ((this.ctl.cr0 & CR0_PG) === 0) {
       // Nested paging with guest paging off: the linear address is the guest-physical one.
-      const hpa = this.nested(lo >>> 0, hi, access, true, true);
-      r = hpa < 0 ? { fault: NPF_MARK, page: 0, perm: 0, global: false }
-        : { fault: OK, page: hpa - (lo & 0xfff), perm: this.nestedPerm, global: false };
+      const hpa = this.nested(lo, hi, access, true, true);
+      if (hpa < 0) {
+        this.faultCode = 0;
+        return -1;
+      }
+      this.wPage = hpa - (lo & 0xfff);
+      this.wPerm = this.nestedPerm;
+      this.wGlobal = false;
     } else {
-      r = this.walkInner(this.ctl, lo, hi, access, user, true, null, this.np);
-    }
-    if (r.fault !== OK) {
-      this.faultCode = r.fault === NPF_MARK ? 0 : r.fault;
-      return -1;
+      const r = this.walkInner(this.ctl, lo, hi, access, user, true, null, this.np);
+      if (r !== OK) {
+        this.faultCode = r === NPF_MARK ? 0 : r;
+        return -1;
+      }
     }
     this.tagLo[idx] = lo & ~0xfff;
     this.tagHi[idx] = (hi & 0x1ffff) | this.asidTag;
     this.asidOf[idx] = this.asid;
-    this.phys[idx] = r.page;
-    this.perm[idx] = r.perm;
-    this.global[idx] = r.global ? 1 : 0;
-    return r.page + (lo & 0xfff);
+    this.phys[idx] = this.wPage;
+    this.perm[idx] = this.wPerm;
+    this.global[idx] = this.wGlobal ? 1 : 0;
+    return this.wPage + (lo & 0xfff);
   }
 
   /**
    * Guest-physical -> host-physical through the nested table (a user access;
    * `final` says whether this is the access itself or a guest page-table entry).
    * Returns -1 and records the nested page fault (npf*) on failure.
+   * Only walks that may update A/D bits (not the debugger's probes) use and
+   * fill the nested TLB.
    */
   private nested(gpaLo: number, gpaHi: number, access: number, final: boolean, update: boolean): number {
-    const r = this.walkInner(this.nctl, gpaLo | 0, gpaHi, access, true, update, null, false);
-    if (r.fault !== OK) {
+    const n = this.nctl;
+    const k = ((gpaLo >>> 12) ^ this.asidSalt) & (NTLB_SIZE - 1);
+    const tagHi = (gpaHi & 0x1ffff) | this.asidTag;
+    if (update && this.nTagLo[k] === (gpaLo & ~0xfff) && this.nTagHi[k] === tagHi && this.nTagCr3[k] === n.cr3Lo
+      && (this.nPerm[k]! & NEED_USER[access]!) !== 0) {
+      this.nestedPerm = this.nPerm[k]!;
+      return this.nPhys[k]! + (gpaLo & 0xfff);
+    }
+    // (A guest walk sets its own wPage/wPerm only after its last nested call.)
+    const r = this.walkInner(n, gpaLo | 0, gpaHi, access, true, update, null, false);
+    const page = this.wPage, perm = this.wPerm;
+    if (r !== OK) {
       this.npf = true;
-      this.npfInfoLo = r.fault | PF_U;
+      this.npfInfoLo = r | PF_U;
       this.npfInfoHi = final ? NPF_FINAL_HI : NPF_TABLE_HI;
-      this.npfGpa = gpaHi * 4294967296 + (gpaLo >>> 0);
+      this.npfGpa = (gpaHi >>> 0) * 4294967296 + (gpaLo >>> 0);
       return -1;
     }
     // The nested table's user permissions bound both privilege levels of the guest.
-    const p = r.perm;
-    this.nestedPerm = ((p & R_U) ? R_S | R_U : 0) | ((p & W_U) ? W_S | W_U : 0) | ((p & X_U) ? X_S | X_U : 0);
-    return r.page + (gpaLo & 0xfff);
+    const p = ((perm & R_U) ? R_S | R_U : 0) | ((perm & W_U) ? W_S | W_U : 0) | ((perm & X_U) ? X_S | X_U : 0);
+    this.nestedPerm = p;
+    if (update) {
+      this.nTagLo[k] = gpaLo & ~0xfff;
+      this.nTagHi[k] = tagHi;
+      this.nTagCr3[k] = n.cr3Lo;
+      this.nPhys[k] = page;
+      this.nPerm[k] = p;
+    }
+    return page + (gpaLo & 0xfff);
   }
 
   /** A guest page-table entry's address, through the nested table when nesting (-1: nested fault). */
   private tableAddr(gpa: number, nest: boolean, update: boolean): number {
     if (!nest) return gpa;
-    return this.nested(gpa % 4294967296, Math.floor(gpa / 4294967296), WRITE, false, update);
+    return this.nested(gpa % 4294967296 | 0, Math.floor(gpa / 4294967296), WRITE, false, update);
   }
 
   /**
@@ -219,10 +273,10 @@ export class Mmu {
     const saved = [this.npf, this.npfInfoLo, this.npfInfoHi, this.npfGpa] as const;
     let pa: number;
     if ((this.ctl.cr0 & CR0_PG) === 0) {
-      pa = this.np ? this.nested(lo >>> 0, hi, READ, true, false) : hi === 0 ? lo >>> 0 : -1;
+      pa = this.np ? this.nested(lo, hi, READ, true, false) : hi === 0 ? lo >>> 0 : -1;
     } else {
       const r = this.walkInner(this.ctl, lo, hi, READ, false, false, steps, this.np);
-      pa = r.fault !== OK ? -1 : r.page + (lo & 0xfff);
+      pa = r !== OK ? -1 : this.wPage + (lo & 0xfff);
     }
     [this.npf, this.npfInfoLo, this.npfInfoHi, this.npfGpa] = saved;
     return { pa, steps };
@@ -231,10 +285,11 @@ export class Mmu {
   /**
    * The page walk of `c`'s paging mode for linear address (lo, hi). With `nest`,
    * every table address and the final page are guest-physical and go through
-   * the nested table; a nested failure returns NPF_MARK.
+   * the nested table. Returns OK (wPage, wPerm, wGlobal set), a #PF error code,
+   * or NPF_MARK for a nested failure. Allocates nothing unless `steps` is given.
    */
   private walkInner(c: PagingControl, lo: number, hi: number, access: number, user: boolean, update: boolean,
-    steps: WalkStep[] | null, nest: boolean): WalkResult {
+    steps: WalkStep[] | null, nest: boolean): number {
     const wp = (c.cr0 & (1 << 16)) !== 0;
     const nxe = (c.efer & (1 << 11)) !== 0;
     const pae = (c.cr4 & (1 << 5)) !== 0;
@@ -242,44 +297,46 @@ export class Mmu {
     const errBase = (access === WRITE ? PF_W : 0) | (user ? PF_U : 0) | (access === EXEC && nxe ? PF_I : 0);
     let rw = 1, us = 1, nx = 0;
     const e = this.e;
-    const va = (hi & 0xffff) * 4294967296 + (lo >>> 0);
-    const entries: number[] = []; // entry (host-)physical addresses, to set A bits after the checks
-    let page = 0, pageSize = 0, global = false, dirty = false, leafAddr = 0;
-    const nestedFault: WalkResult = { fault: NPF_MARK, page: 0, perm: 0, global: false };
-
-    const record = (level: string, table: number, index: number, addr: number) => {
-      if (steps) steps.push({ level, tableAddr: table, index, entryAddr: addr, entry: (BigInt(e[1]! >>> 0) << 32n) | BigInt(e[0]! >>> 0) });
-    };
-    const notPresent = () => ({ fault: errBase, page: 0, perm: 0, global: false });
+    const ents = this.wEntries;
+    let nEnts = 0;
+    let page = 0, global = false, dirty = false, leafAddr = 0;
 
     if (lma || pae) {
       // 4-level (long mode) or 3-level PAE (legacy mode with CR4.PAE).
       let table: number;
       let level: number;
-      const levels = lma ? ['PML4', 'PDPT', 'PD', 'PT'] : ['PDPT', 'PD', 'PT'];
       if (lma) { table = (c.cr3Hi & 0xfffff) * 4294967296 + ((c.cr3Lo & ~0xfff) >>> 0); level = 4; }
       else { table = (c.cr3Lo & ~0x1f) >>> 0; level = 3; }
       for (;;) {
-        const shift = 12 + 9 * (level - 1);
-        const index = Math.floor(va / 2 ** shift) % (level === 3 && !lma ? 4 : 512);
+        // The 9-bit index of this level (2 bits for the legacy PAE PDPT).
+        const index = level === 1 ? (lo >>> 12) & 511
+          : level === 2 ? (lo >>> 21) & 511
+          : level === 3 ? (lma ? ((lo >>> 30) | (hi << 2)) & 511 : lo >>> 30)
+          : (hi >>> 7) & 511;
         const addr = table + index * 8;
         const ha = this.tableAddr(addr, nest, update);
-        if (ha < 0) return nestedFault;
-        this.read64(ha, e);
-        record(levels[levels.length - level]!, table, index, addr);
-        if ((e[0]! & 1) === 0) return notPresent();
+        if (ha < 0) return NPF_MARK;
+        e[0] = this.mem.read32(ha);
+        e[1] = this.mem.read32(ha + 4);
+        if (steps !== null) steps.push(walkStep(LONG_LEVELS[level]!, table, index, addr, e));
+        if ((e[0]! & 1) === 0) return errBase;
         const legacyPdpte = !lma && level === 3;
         if (!legacyPdpte) {
           rw &= (e[0]! >> 1) & 1;
           us &= (e[0]! >> 2) & 1;
           if (nxe) nx |= e[1]! >>> 31;
-          entries.push(ha);
+          ents[nEnts++] = ha;
         }
         const next = (e[1]! & 0xfffff) * 4294967296 + ((e[0]! & ~0xfff) >>> 0);
         const ps = (e[0]! & 0x80) !== 0;
         if (level === 1 || (ps && (level === 2 || (level === 3 && lma)))) {
-          pageSize = 2 ** shift;
-          page = level === 1 ? next : next - (next % pageSize) + (Math.floor(va / 4096) * 4096) % pageSize;
+          if (level === 1) page = next;
+          else {
+            // A 2 MiB or 1 GiB page: the frame's base plus the address's bits below the page size.
+            const pageSize = level === 2 ? 0x200000 : 0x40000000;
+            const va = (hi & 0xffff) * 4294967296 + (lo >>> 0);
+            page = next - (next % pageSize) + (va - (va % 4096)) % pageSize;
+          }
           global = (e[0]! & 0x100) !== 0;
           dirty = (e[0]! & 0x40) !== 0;
           leafAddr = ha;
@@ -293,14 +350,14 @@ export class Mmu {
       const pd = (c.cr3Lo & ~0xfff) >>> 0;
       const pdi = lo >>> 22;
       const pdeAddr = this.tableAddr(pd + pdi * 4, nest, update);
-      if (pdeAddr < 0) return nestedFault;
+      if (pdeAddr < 0) return NPF_MARK;
       const pde = this.mem.read32(pdeAddr);
       e[0] = pde; e[1] = 0;
-      record('PD', pd, pdi, pd + pdi * 4);
-      if ((pde & 1) === 0) return notPresent();
+      if (steps !== null) steps.push(walkStep('PD', pd, pdi, pd + pdi * 4, e));
+      if ((pde & 1) === 0) return errBase;
       rw &= (pde >> 1) & 1;
       us &= (pde >> 2) & 1;
-      entries.push(pdeAddr);
+      ents[nEnts++] = pdeAddr;
       if ((pde & 0x80) !== 0 && (c.cr4 & (1 << 4)) !== 0) {
         page = ((pde & 0xffc00000) >>> 0) + (lo & 0x3ff000);
         global = (pde & 0x100) !== 0;
@@ -310,14 +367,14 @@ export class Mmu {
         const pt = (pde & ~0xfff) >>> 0;
         const pti = (lo >>> 12) & 0x3ff;
         const pteAddr = this.tableAddr(pt + pti * 4, nest, update);
-        if (pteAddr < 0) return nestedFault;
+        if (pteAddr < 0) return NPF_MARK;
         const pte = this.mem.read32(pteAddr);
         e[0] = pte; e[1] = 0;
-        record('PT', pt, pti, pt + pti * 4);
-        if ((pte & 1) === 0) return notPresent();
+        if (steps !== null) steps.push(walkStep('PT', pt, pti, pt + pti * 4, e));
+        if ((pte & 1) === 0) return errBase;
         rw &= (pte >> 1) & 1;
         us &= (pte >> 2) & 1;
-        entries.push(pteAddr);
+        ents[nEnts++] = pteAddr;
         page = (pte & ~0xfff) >>> 0;
         global = (pte & 0x100) !== 0;
         dirty = (pte & 0x40) !== 0;
@@ -327,23 +384,24 @@ export class Mmu {
 
     // Protection (APM Vol 2 §5.6).
     const prot = errBase | PF_P;
-    if (user && !us) return { fault: prot, page: 0, perm: 0, global: false };
-    if (access === WRITE && !rw && (user || wp)) return { fault: prot, page: 0, perm: 0, global: false };
-    if (access === EXEC && nx) return { fault: prot, page: 0, perm: 0, global: false };
+    if (user && !us) return prot;
+    if (access === WRITE && !rw && (user || wp)) return prot;
+    if (access === EXEC && nx) return prot;
 
     // The guest walk succeeded: the page itself goes through the nested table
     // (guest #PF first, then NPF: APM §15.25.6), before any A/D bit changes.
     let nestedMask = 0xff;
     if (nest) {
       const gpa = page + (lo & 0xfff); // EXITINFO2 is the exact guest-physical address
-      const hpa = this.nested(gpa % 4294967296, Math.floor(gpa / 4294967296), access, true, update);
-      if (hpa < 0) return nestedFault;
+      const hpa = this.nested(gpa % 4294967296 | 0, Math.floor(gpa / 4294967296), access, true, update);
+      if (hpa < 0) return NPF_MARK;
       page = hpa - (lo & 0xfff);
       nestedMask = this.nestedPerm;
     }
 
     if (update) {
-      for (const a of entries) {
+      for (let k = 0; k < nEnts; k++) {
+        const a = ents[k]!;
         const v = this.mem.read32(a);
         if ((v & 0x20) === 0) this.mem.write32(a, v | 0x20);
       }
@@ -359,6 +417,14 @@ export class Mmu {
       perm |= R_U | (nx ? 0 : X_U);
       if (dirty && rw) perm |= W_U;
     }
-    return { fault: OK, page, perm: perm & nestedMask, global };
+    this.wPage = page;
+    this.wPerm = perm & nestedMask;
+    this.wGlobal = global;
+    return OK;
   }
+}
+
+/** A step of the debugger's page walk (the entry as a BigInt: only probes build these). */
+function walkStep(level: string, tableAddr: number, index: number, entryAddr: number, e: Int32Array): WalkStep {
+  return { level, tableAddr, index, entryAddr, entry: (BigInt(e[1]! >>> 0) << 32n) | BigInt(e[0]! >>> 0) };
 }

@@ -10,6 +10,7 @@ import { alu } from './alu';
 import { DF, getZF } from '../flags';
 import { RAX, RCX, RSI, RDI } from '../regs';
 import { CpuFault, GP } from '../fault';
+import { stosBulk, movsBulk } from './string-bulk';
 
 const CHUNK = 1 << 16;
 
@@ -68,7 +69,16 @@ function run(c: Cpu, i: Insn, body: Body, conditional: boolean): void {
     return;
   }
   const asize = i.asize;
+  const bulk = asize !== 2 && delta > 0 ? (body === stosBody ? stosBulk : body === movsBody ? movsBulk : null) : null;
   for (let n = 0; n < CHUNK; n++) {
+    if (bulk !== null) {
+      // Whole pages at a time where they can be (string-bulk.ts); the loop below does the rest.
+      const done = bulk(c, i, CHUNK - n);
+      if (done > 0) {
+        n += done - 1;
+        continue;
+      }
+    }
     if (countIsZero(c, asize)) return;
     body(c, i, delta);
     decCount(c, asize);

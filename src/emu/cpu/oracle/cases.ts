@@ -542,6 +542,28 @@ add('string', (r) => {
     [...(down ? [0xfd] : []), ...rep, ...pfx, ...rex, op, 0xfc], st);
 });
 
+// Long REP STOS / REP MOVS over the data page (the page-at-a-time path of
+// exec/string-bulk.ts): unaligned starts, runs to the page's last bytes,
+// overlapping copies either way. (The harness maps one data page.)
+add('string bulk', (r) => {
+  const st = baseState(r);
+  const op = r.pick([0xa4, 0xa5, 0xaa, 0xab]);
+  const sz = (op & 1) === 0 ? 1 : r.pick(WSIZES);
+  const down = r.bool(0.2);
+  const span = 4096;
+  const count = 1 + r.int(Math.floor(span / 2 / sz));
+  const lo = down ? count * sz : 0, hi = down ? 0 : count * sz; // room below (std) or above the start
+  const start = () => DATA_BASE + lo + r.int(span - lo - hi);
+  st.regs[6] = BigInt(start());
+  st.regs[7] = r.bool(0.2) ? st.regs[6]! + BigInt(r.int(16) - 8) : BigInt(start());
+  if (st.regs[7]! < BigInt(DATA_BASE + lo) || st.regs[7]! > BigInt(DATA_BASE + span - hi)) st.regs[7] = st.regs[6]!;
+  st.regs[1] = BigInt(count);
+  const pfx = sz === 2 ? [0x66] : [];
+  const rex = sz === 8 ? [0x48] : [];
+  return mk(`rep str bulk ${op.toString(16)} ${sz * 8}${down ? ' std' : ''}`,
+    [...(down ? [0xfd] : []), 0xf3, ...pfx, ...rex, op, 0xfc], st);
+});
+
 // Atomics.
 add('xadd', (r) => {
   const st = baseState(r);
