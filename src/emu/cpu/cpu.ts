@@ -546,7 +546,7 @@ export class Cpu {
               blockBase = this.instructions;
               // Instructions executed; negative: it left after taking an interrupt
               // (the loop returns there too when the delivery set stop).
-              const ran = b.run(this);
+              const ran = b.run(this, left);
               blockBase = -1;
               left -= ran < 0 ? -ran : ran;
               if (this.stop !== StopReason.None) return;

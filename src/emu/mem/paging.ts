@@ -28,6 +28,8 @@ const NEED = Uint8Array.of(R_S, W_S, X_S, R_U, W_U, X_U);
 
 const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
+/** TLB index mask (the block compiler probes the TLB inline: jit/inline.ts). */
+export const TLB_MASK = TLB_SIZE - 1;
 const INVALID_KEY = -1; // keys are (hi & 0x1ffff) | asid << 17, never negative
 /** ASIDs are tags of 14 bits here (models report at most 4096). */
 const ASID_MASK = 0x3fff;
@@ -75,10 +77,12 @@ const NTLB_SIZE = 1 << NTLB_BITS;
 const NEED_USER = [R_U, W_U, X_U];
 
 export class Mmu {
-  private readonly tagLo = new Int32Array(TLB_SIZE);
-  private readonly tagHi = new Int32Array(TLB_SIZE).fill(INVALID_KEY);
-  private readonly phys = new Float64Array(TLB_SIZE);
-  private readonly perm = new Uint8Array(TLB_SIZE);
+  // The TLB, direct-mapped: linear page, (high half | ASID tag), host-physical page, permissions.
+  // Public only so compiled blocks can probe it inline (jit/inline.ts paStmts); nothing else writes it.
+  readonly tagLo = new Int32Array(TLB_SIZE);
+  readonly tagHi = new Int32Array(TLB_SIZE).fill(INVALID_KEY);
+  readonly phys = new Float64Array(TLB_SIZE);
+  readonly perm = new Uint8Array(TLB_SIZE);
   private readonly global = new Uint8Array(TLB_SIZE);
   private readonly asidOf = new Uint16Array(TLB_SIZE);
   // The nested TLB (see NTLB_SIZE).
@@ -92,13 +96,13 @@ export class Mmu {
 
   /** The current ASID (0: the host) and its tag bits in the TLB key. */
   asid = 0;
-  private asidTag = 0;
+  asidTag = 0;
   /**
    * Mixed into the TLB index so that the host and each guest, which often map
    * the same linear pages (kernels at 1 MiB), do not evict one another's
    * entries in the direct-mapped TLB on every world switch.
    */
-  private asidSalt = 0;
+  asidSalt = 0;
 
   /** Nested paging: on while a guest with NP_ENABLE runs; nctl holds N_CR3 and the host's mode. */
   np = false;

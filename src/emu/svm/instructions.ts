@@ -41,29 +41,35 @@ export function vmmcall(c: Cpu, _i: Insn): void {
   throw new CpuFault(UD);
 }
 
-/** The state VMLOAD and VMSAVE move: FS, GS, TR, LDTR with hidden state, and the syscall MSRs. */
-const SEGS: ReadonlyArray<readonly [number, string]> = [[FS, 'fs'], [GS, 'gs'], [TR, 'tr'], [LDTR, 'ldtr']];
-const MSRS: ReadonlyArray<readonly [number, string]> = [
+/**
+ * The state VMLOAD and VMSAVE move: FS, GS, TR, LDTR with hidden state, and the
+ * syscall MSRs, with their VMCB offsets resolved once (hypervisors run these on
+ * every world switch).
+ */
+const SEGS: ReadonlyArray<readonly [number, number]> = ([[FS, 'fs'], [GS, 'gs'], [TR, 'tr'], [LDTR, 'ldtr']] as const)
+  .map(([seg, name]) => [seg, OFF[`${name}.selector`]!] as const);
+const MSRS: ReadonlyArray<readonly [number, number]> = ([
   [MSR.KERNEL_GS_BASE, 'kernel_gs_base'], [MSR.STAR, 'star'], [MSR.LSTAR, 'lstar'], [MSR.CSTAR, 'cstar'],
   [MSR.SFMASK, 'sfmask'], [MSR.SYSENTER_CS, 'sysenter_cs'], [MSR.SYSENTER_ESP, 'sysenter_esp'], [MSR.SYSENTER_EIP, 'sysenter_eip'],
-];
+] as const).map(([msr, name]) => [msr >>> 0, OFF[name]!] as const);
+const NO_MSR = [0, 0] as const;
 
 /** 0F 01 DA */
 export function vmload(c: Cpu, i: Insn): void {
   svmChecks(c, VMEXIT.VMLOAD);
   const pa = vmcbAddress(c, i);
-  for (const [seg, name] of SEGS) loadSeg(c, c.mem, pa + OFF[`${name}.selector`]!, seg);
-  for (const [msr, name] of MSRS) c.msrs.set(msr >>> 0, rd64(c.mem, pa + OFF[name]!));
+  for (let k = 0; k < SEGS.length; k++) loadSeg(c, c.mem, pa + SEGS[k]![1], SEGS[k]![0]);
+  for (let k = 0; k < MSRS.length; k++) c.msrs.set(MSRS[k]![0], rd64(c.mem, pa + MSRS[k]![1]));
 }
 
 /** 0F 01 DB */
 export function vmsave(c: Cpu, i: Insn): void {
   svmChecks(c, VMEXIT.VMSAVE);
   const pa = vmcbAddress(c, i);
-  for (const [seg, name] of SEGS) saveSeg(c, c.mem, pa + OFF[`${name}.selector`]!, seg);
-  for (const [msr, name] of MSRS) {
-    const [lo, hi] = c.msrs.get(msr >>> 0) ?? [0, 0];
-    wr64(c.mem, pa + OFF[name]!, lo, hi);
+  for (let k = 0; k < SEGS.length; k++) saveSeg(c, c.mem, pa + SEGS[k]![1], SEGS[k]![0]);
+  for (let k = 0; k < MSRS.length; k++) {
+    const v = c.msrs.get(MSRS[k]![0]) ?? NO_MSR;
+    wr64(c.mem, pa + MSRS[k]![1], v[0], v[1]);
   }
 }
 

@@ -15,14 +15,16 @@ import { getFlags, materialize, IF } from '../cpu/flags';
 import { setSegment, updateMode } from '../cpu/segments';
 import { EFER, MSR } from '../cpu/msr';
 import type { PhysMem } from '../mem/phys';
-import { OFF, rd64, wr64, rdAddr } from './vmcb-access';
+import { OFF, wr64, rdAddr } from './vmcb-access';
 import { VMEXIT } from './exitcodes';
 import { WorldSwitch } from './state';
 import { consistencyCheck } from './checks';
 import { injectEvent } from './events';
 import { VMEXIT_CYCLES } from '../cpu/cycles';
 
-const SEG_NAMES: ReadonlyArray<readonly [number, string]> = [[ES, 'es'], [CS, 'cs'], [SS, 'ss'], [DS, 'ds']];
+/** The segment registers VMRUN and #VMEXIT move, with their VMCB offsets (resolved once: this is the switch path). */
+const SEGS: ReadonlyArray<readonly [number, number]> = ([[ES, 'es'], [CS, 'cs'], [SS, 'ss'], [DS, 'ds']] as const)
+  .map(([seg, name]) => [seg, OFF[`${name}.selector`]!] as const);
 
 // ------------------------------------------------------------ segment fields
 
@@ -39,7 +41,7 @@ export function loadSeg(c: Cpu, mem: PhysMem, at: number, seg: number): void {
 
 /** The state VMRUN loads / #VMEXIT saves: ES, CS, SS, DS, GDTR, IDTR, control registers, RFLAGS, RIP, RSP, RAX. */
 function saveState(c: Cpu, mem: PhysMem, base: number, ripLo: number, ripHi: number): void {
-  for (const [seg, name] of SEG_NAMES) saveSeg(c, mem, base + OFF[`${name}.selector`]!, seg);
+  for (let k = 0; k < 4; k++) saveSeg(c, mem, base + SEGS[k]![1], SEGS[k]![0]);
   mem.write32(base + OFF['gdtr.limit']!, c.gdtrLimit & 0xffff);
   wr64(mem, base + OFF['gdtr.base']!, c.gdtrBaseLo, c.gdtrBaseHi);
   mem.write32(base + OFF['idtr.limit']!, c.idtrLimit & 0xffff);
@@ -80,7 +82,7 @@ function loadState(c: Cpu, mem: PhysMem, base: number): void {
   c.r[RSP * 2 + 1] = mem.read32(base + OFF.rsp! + 4);
   c.r[RAX * 2] = mem.read32(base + OFF.rax!);
   c.r[RAX * 2 + 1] = mem.read32(base + OFF.rax! + 4);
-  for (const [seg, name] of SEG_NAMES) loadSeg(c, mem, base + OFF[`${name}.selector`]!, seg);
+  for (let k = 0; k < 4; k++) loadSeg(c, mem, base + SEGS[k]![1], SEGS[k]![0]);
   c.cpl = mem.read8(base + OFF.cpl!) & 3;
 }
 
@@ -130,8 +132,7 @@ export function vmrun(c: Cpu, vmcb: number): void {
   for (let k = 0; k < 6; k++) s.icpt[k] = mem.read32(vmcb + 4 * k);
   s.iopm = rdAddr(mem, vmcb + OFF.iopm_base_pa!) - (mem.read32(vmcb + OFF.iopm_base_pa!) & 0xfff);
   s.msrpm = rdAddr(mem, vmcb + OFF.msrpm_base_pa!) - (mem.read32(vmcb + OFF.msrpm_base_pa!) & 0xfff);
-  const [tLo, tHi] = rd64(mem, vmcb + OFF.tsc_offset!);
-  s.tscOffset = tHi * 4294967296 + (tLo >>> 0);
+  s.tscOffset = mem.read32(vmcb + OFF.tsc_offset! + 4) * 4294967296 + (mem.read32(vmcb + OFF.tsc_offset!) >>> 0);
   s.asid = mem.read32(vmcb + OFF.guest_asid!) >>> 0;
   const vintr = mem.read32(vmcb + OFF.v_intr!), vintrHi = mem.read32(vmcb + OFF.v_intr! + 4);
   s.vTpr = vintr & 0xf;
@@ -152,9 +153,9 @@ export function vmrun(c: Cpu, vmcb: number): void {
   c.dr[7] = rdAddr(mem, save + OFF.dr7!);
   c.dr[6] = rdAddr(mem, save + OFF.dr6!);
   if (np) {
-    const [gpLo, gpHi] = rd64(mem, save + OFF.g_pat!);
-    s.gPatLo = gpLo; s.gPatHi = gpHi; // memory types are not modelled: kept for VMSAVE-free round trips
-    const [nLo, nHi] = rd64(mem, vmcb + OFF.n_cr3!);
+    s.gPatLo = mem.read32(save + OFF.g_pat!); // memory types are not modelled: kept for VMSAVE-free round trips
+    s.gPatHi = mem.read32(save + OFF.g_pat! + 4);
+    const nLo = mem.read32(vmcb + OFF.n_cr3!), nHi = mem.read32(vmcb + OFF.n_cr3! + 4);
     c.mmu.setNested(true, nLo & ~0xfff, nHi & 0xfffff, hostCr0, hostCr4, hostEfer);
   } else {
     c.mmu.setNested(false);
@@ -179,8 +180,9 @@ export function vmrun(c: Cpu, vmcb: number): void {
   if (ej & 0x80000000) injectEvent(c, ej & 0xff, (ej >>> 8) & 7, (ej & (1 << 11)) !== 0 ? ejErr : -1);
 }
 
+const NO_MSR = [0, 0] as const;
 function hsavePa(c: Cpu): number {
-  const v = c.msrs.get(MSR.VM_HSAVE_PA >>> 0) ?? [0, 0];
+  const v = c.msrs.get(MSR.VM_HSAVE_PA >>> 0) ?? NO_MSR;
   return (v[1] >>> 0) * 4294967296 + ((v[0] & ~0xfff) >>> 0);
 }
 

@@ -22,7 +22,7 @@ import { bindHandler } from '../exec/table';
 import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
 import { classify, Kind } from './classify';
-import { emitInline } from './inline';
+import { emitInline, isJccFast, TLB_PRELUDE } from './inline';
 
 /**
  * A compiled block. run(cpu) returns how many of its instructions it executed
@@ -34,7 +34,8 @@ export interface Block {
   readonly mode: number;
   /** Instructions in the block (the most it can execute). */
   readonly n: number;
-  readonly run: (c: Cpu) => number;
+  /** Run it with `left` instructions of budget (at least n); a block that jumps back to its own start repeats while a whole pass fits. */
+  readonly run: (c: Cpu, left: number) => number;
 }
 
 /** Blocks of one physical page, by page offset; dropped as a whole when the page is written. */
@@ -176,6 +177,14 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
   if (needTlb) pre.push('const m = c.mmu, w = m.walks, f = m.flushes;');
   let usesR = false;
   let d = 0;
+  // A block ending in a conditional jump back to its own first byte (a tight loop) repeats inside
+  // the function instead of returning to the CPU's loop, while the jump is taken and nothing the
+  // CPU's loop would check between blocks (interrupt, stop, budget, page, TLB) says otherwise.
+  const lastI = insns[insns.length - 1]!;
+  const endLen = insns.reduce((a, i) => a + i.len, 0);
+  const loops = inline && emitInline(lastI, insns.length - 1) !== null && isJccFast(lastI)
+    && ((entryOff + endLen + lastI.immLo) | 0) === entryOff;
+  const ret = (n: number) => loops ? (n < 0 ? `-(done + ${-n})` : `done + ${n}`) : `${n}`;
   for (let k = 0; k < insns.length; k++) {
     const i = insns[k]!;
     const last = k === insns.length - 1;
@@ -198,22 +207,31 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
     out.push(`c.instructions++; c.cycles += ${i.cost};`);
     if (!last) {
       if (classify(i) !== Kind.Pure) {
-        out.push(`if (c.stop !== 0 || P.dead || m.walks !== w || m.flushes !== f || c.ripLo !== ((l0 + ${next}) | 0)) return ${k + 1};`);
+        out.push(`if (c.stop !== 0 || P.dead || m.walks !== w || m.flushes !== f || c.ripLo !== ((l0 + ${next}) | 0)) return ${ret(k + 1)};`);
       }
-      out.push(`if (c.irqCheck && c.takeInterrupt()) return ${-(k + 1)};`);
+      out.push(`if (c.irqCheck && c.takeInterrupt()) return ${ret(-(k + 1))};`);
     }
     d = next;
   }
-  out.push(`return ${insns.length};`);
+  const n = insns.length;
+  if (loops) {
+    out.unshift('let done = 0;', 'for (;;) {');
+    out.push(`done += ${n};`);
+    out.push(`if (c.ripLo !== l0 || c.ripHi !== h0 || c.stop !== 0 || c.irqCheck || P.dead || done + ${n} > left${needTlb ? ' || m.walks !== w || m.flushes !== f' : ''}) return done;`);
+    out.push('}');
+  } else {
+    out.push(`return ${n};`);
+  }
   if (usesR) pre.push('const r = c.r;');
+  if (out.some((l) => l.includes('TL['))) pre.push(TLB_PRELUDE);
   return `${pre.join('\n')}\n${out.join('\n')}`;
 }
 
-function generate(insns: readonly Insn[], mode: number, entryOff: number, p: BlockPage, inline: boolean, mem: PhysMem): (c: Cpu) => number {
+function generate(insns: readonly Insn[], mode: number, entryOff: number, p: BlockPage, inline: boolean, mem: PhysMem): (c: Cpu, left: number) => number {
   const body = blockSource(insns, mode, entryOff, inline);
   const consts = insns.map((_, k) => `const E${k} = I[${k}].exec, I${k} = I[${k}];`).join('\n') +
     '\nconst U8 = M.u8, U32 = M.i32, DV = M.dv, CP = M.codePage, SZ = M.size;';
-  const factory = new Function('I', 'P', 'M', 'COND', `'use strict';\n${consts}\nreturn function block(c) {\n${body}\n};`) as
-    (I: readonly Insn[], P: BlockPage, M: PhysMem, COND: typeof cond) => (c: Cpu) => number;
+  const factory = new Function('I', 'P', 'M', 'COND', `'use strict';\n${consts}\nreturn function block(c, left) {\n${body}\n};`) as
+    (I: readonly Insn[], P: BlockPage, M: PhysMem, COND: typeof cond) => (c: Cpu, left: number) => number;
   return factory(insns, p, mem, cond);
 }

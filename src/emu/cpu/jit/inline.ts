@@ -10,6 +10,7 @@ import { Insn, BASE_RIP, FS } from '../insn';
 import { Lazy } from '../flags';
 import { specialize } from '../exec/fast';
 import type { Handler } from '../insn';
+import { TLB_MASK } from '../../mem/paging';
 
 function shape(fields: Partial<Insn>): Insn {
   return Object.assign(new Insn(), fields);
@@ -81,13 +82,27 @@ function ea64Stmts(i: Insn, k: number): string {
 }
 
 /**
- * Fast-path condition for an access of `n` bytes at lo, hi: paging off, below
- * 4 GiB, inside one page and inside RAM (so PhysMem reads RAM directly).
+ * Statements setting `pa` to the RAM address of an access of `n` bytes at
+ * lo, hi when it can be made directly, or -1 (then the CPU's own read/write
+ * functions run, which walk, fault and reach MMIO). Direct means: inside one
+ * page, and either paging off below 4 GiB, or a TLB hit (paging.ts, the same
+ * index, tag and permission test as Mmu.translate) whose page is in RAM.
  */
-function fast(n: number): string {
-  return `!c.paging && hi === 0 && (lo & 0xfff) <= ${4096 - n} && (lo >>> 0) + ${n - 1} < SZ`;
+function paStmts(n: number, write: boolean): string {
+  // Mmu's permission bits: R_S 1, W_S 2, R_U 4, W_U 8 (user: CPL 3 outside implicit supervisor accesses).
+  const need = write ? '(c.cpl === 3 && !c.sysAccess ? 8 : 2)' : '(c.cpl === 3 && !c.sysAccess ? 4 : 1)';
+  return `let pa = -1; if ((lo & 0xfff) <= ${4096 - n}) { if (!c.paging) { if (hi === 0 && (lo >>> 0) + ${n - 1} < SZ) pa = lo >>> 0; }` +
+    ` else { const x = ((lo >>> 12) ^ T.asidSalt) & ${TLB_MASK}; if (TL[x] === (lo & ~0xfff) && TH[x] === ((hi & 0x1ffff) | T.asidTag)` +
+    ` && (TP[x] & ${need}) !== 0) { const p = PH[x] + (lo & 0xfff); if (p + ${n - 1} < SZ) pa = p; } } }`;
 }
+/** What a block using paStmts declares first. */
+export const TLB_PRELUDE = 'const T = c.mmu, TL = T.tagLo, TH = T.tagHi, TP = T.perm, PH = T.phys;';
 const rd32 = (pa: string) => `((${pa} & 3) === 0 ? U32[${pa} >>> 2] : DV.getInt32(${pa}, true))`;
+
+/** Is i a conditional jump the compiler inlines (jcc rel: its target is i's end + immLo)? */
+export function isJccFast(i: Insn): boolean {
+  return i.exec === H.jccFast;
+}
 
 /** JavaScript statements that do exactly what i's bound handler does, or null to call the handler. */
 export function emitInline(i: Insn, k: number): string | null {
@@ -118,10 +133,10 @@ export function emitInline(i: Insn, k: number): string | null {
   if (e === H.movGEmem) {
     const d = i.reg << 1;
     if (i.osize === 8) {
-      return `{ ${ea64Stmts(i, k)} if (${fast(8)}) { const pa = lo >>> 0, v = ${rd32('pa')}, q = pa + 4; c.hi = ${rd32('q')}; r[${d}] = v; r[${d + 1}] = c.hi; }` +
+      return `{ ${ea64Stmts(i, k)} ${paStmts(8, false)} if (pa >= 0) { const v = ${rd32('pa')}, q = pa + 4; c.hi = ${rd32('q')}; r[${d}] = v; r[${d + 1}] = c.hi; }` +
         ` else { r[${d}] = c.read64(lo, hi); r[${d + 1}] = c.hi; } }`;
     }
-    return `{ ${ea64Stmts(i, k)} if (${fast(4)}) { const pa = lo >>> 0; r[${d}] = ${rd32('pa')}; } else r[${d}] = c.read32(lo, hi); r[${d + 1}] = 0; }`;
+    return `{ ${ea64Stmts(i, k)} ${paStmts(4, false)} if (pa >= 0) { r[${d}] = ${rd32('pa')}; } else r[${d}] = c.read32(lo, hi); r[${d + 1}] = 0; }`;
   }
   if (e === H.movEGmem) {
     const s = i.reg << 1;
@@ -129,14 +144,14 @@ export function emitInline(i: Insn, k: number): string | null {
     const store = (pa: string, v: string) => `if ((${pa} & 3) === 0) U32[${pa} >>> 2] = ${v}; else DV.setInt32(${pa}, ${v}, true);`;
     // The fast path also requires a page without decoded code or a watchpoint (PhysMem.codeWrite).
     const body = n === 8
-      ? `const pa = lo >>> 0, q = pa + 4; ${store('pa', 'vl')} ${store('q', 'vh')}`
-      : `const pa = lo >>> 0; ${store('pa', 'vl')}`;
+      ? `const q = pa + 4; ${store('pa', 'vl')} ${store('q', 'vh')}`
+      : `${store('pa', 'vl')}`;
     const slow = n === 8 ? 'c.write64(lo, hi, vl, vh);' : 'c.write32(lo, hi, vl);';
-    return `{ const vl = r[${s}], vh = r[${s + 1}]; ${ea64Stmts(i, k)} if (${fast(n)} && CP[(lo >>> 0) >>> 12] === 0) { ${body} } else ${slow} }`;
+    return `{ const vl = r[${s}], vh = r[${s + 1}]; ${ea64Stmts(i, k)} ${paStmts(n, true)} if (pa >= 0 && CP[pa >>> 12] === 0) { ${body} } else ${slow} }`;
   }
   if (e === H.movzxByteMem) {
     const d = i.reg << 1;
-    return `{ ${ea64Stmts(i, k)} r[${d}] = (!c.paging && hi === 0 && (lo >>> 0) < SZ) ? U8[lo >>> 0] : c.read8(lo, hi); r[${d + 1}] = 0; }`;
+    return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} r[${d}] = pa >= 0 ? U8[pa] : c.read8(lo, hi); r[${d + 1}] = 0; }`;
   }
   if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) c.jumpRel(${i.immLo}, ${i.osize}); }`;
   return null;
