@@ -41,8 +41,10 @@ export interface Block {
 /** Blocks of one physical page, by page offset; dropped as a whole when the page is written. */
 export class BlockPage {
   readonly entries: Array<Block | null | undefined> = new Array<Block | null | undefined>(4096).fill(undefined);
-  /** Interpreted visits per offset until the entry is compiled. */
+  /** Interpreted visits per offset until the entry is compiled, counted within one stay in a world (heatEpoch). */
   readonly heat = new Uint8Array(4096);
+  /** The world-switch count (BlockCache.get) when heat[off] was last counted. */
+  readonly heatEpoch = new Uint32Array(4096);
   /** Set when the page was written (or the cache cleared): running blocks of this page leave. */
   dead = false;
 }
@@ -116,7 +118,13 @@ export class BlockCache {
       if (b.mode === mode) return b;
     }
     if (mode === 16) return null;
-    const h = p.heat[off]! + 1;
+    // Heat counts visits since the last world switch: a hypervisor's switch path, run once per
+    // #VMEXIT, stays interpreted (a block run a few times per switch never leaves V8's slow tiers,
+    // measured ~2x slower per exit), while loops in either world compile.
+    const svm = this.cpu.svm;
+    const epoch = (svm.exits + svm.vmruns) >>> 0;
+    const h = p.heatEpoch[off] === epoch ? p.heat[off]! + 1 : 1;
+    p.heatEpoch[off] = epoch;
     if (h < Math.min(this.opts.threshold, 255)) {
       p.heat[off] = h;
       return null;
