@@ -607,10 +607,10 @@ export class Cpu {
   /**
    * Run compiled blocks of instructions (src/emu/cpu/jit) instead of one
    * instruction at a time; the result is the same either way. step() and a set
-   * insnHook (the debugger) always interpret. Off by default: measured, it pays
-   * on long CPU-bound runs (the bench) but not yet on the whole PC (jit/README.md).
+   * insnHook (the debugger) always interpret. On by default: measured, it pays
+   * on the C workloads and on the whole PC (HVMM + guests) alike (jit/README.md).
    */
-  jit = false;
+  jit = true;
   private blockCache: BlockCache | null = null;
   /** The compiled blocks, per physical code page (created on first use). */
   get blocks(): BlockCache {
