@@ -1,7 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
+// Debian's chromium and its flags, shared with `pacifica bench --browser`.
+import { CHROMIUM, CHROMIUM_ARGS } from '../src/cli/chromium';
 
-// Debian's chromium (apt-get install chromium); Playwright's own browser download is not used.
-const CHROMIUM = process.env.PACIFICA_CHROMIUM ?? '/usr/bin/chromium';
 const PORT = 4173;
 
 export default defineConfig({
@@ -26,16 +26,7 @@ export default defineConfig({
         ...devices['Desktop Chrome'],
         launchOptions: {
           executablePath: CHROMIUM,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-dev-shm-usage',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-quic',
-          ],
+          args: [...CHROMIUM_ARGS],
         },
       },
     },

@@ -20,7 +20,12 @@ test('page loads cross-origin isolated and boots the default lab', async ({ page
   await expect(page.getByTestId('run-state')).toHaveAttribute('data-value', 'running');
   await expect.poll(async () => Number(await page.getByTestId('clock-instructions').getAttribute('data-value'))).toBeGreaterThan(1_000_000);
 
-  // Pause stops the clocks and says so; Run resumes
+  // Pause stops the clocks and says so; Run resumes. The default guests finish within seconds
+  // (they print a dozen messages and end), so this part runs one that keeps going.
+  await page.goto(`/?g=${encodeURIComponent('g-dummy.elf name=long count=1000000')}`);
+  await expect(page.getByTestId('guest-list').locator('.guest-chip')).toHaveCount(1);
+  await expect.poll(async () => Number(await page.getByTestId('clock-instructions').getAttribute('data-value'))).toBeGreaterThan(1_000_000);
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-value', 'running');
   await page.getByTestId('btn-pause').click();
   await expect(page.getByTestId('stop-banner')).toHaveAttribute('data-reason', 'paused');
   await expect(page.getByTestId('run-state')).toHaveAttribute('data-value', 'stopped');

@@ -1,82 +1,91 @@
-// `pacifica bench`: run the C workloads on the instruction core and report MIPS.
-// Each workload runs --runs times (default 3) in a fresh machine; the figure is
-// the median. Pin it to one core for stable numbers: taskset -c 0 npx pacifica bench.
+// `pacifica bench`: the C workloads on the instruction core and the full-system
+// workload, in MIPS (medians of --runs fresh machines, default 3), for one
+// engine or both side by side. The measuring is src/emu/bench (the page's
+// worker runs the same code); this file reads the images from public/images,
+// parses the options and prints. `--browser` runs it in Chromium instead
+// (bench-browser.ts). Pin it to one core for stable numbers: taskset -c 0.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FlatMachine } from '../emu/machine/flat64.ts';
 import { WORKLOADS } from '../emu/machine/workloads.ts';
-import { benchSystem } from './bench-system.ts';
+import { runBench, type BenchOptions } from '../emu/bench/bench.ts';
+import { ENGINES, parseEngines, type Engine } from '../emu/bench/engines.ts';
+import { benchWorkload as benchWorkloadCore, type BenchWorkload } from '../emu/bench/workloads-bench.ts';
+import { formatBenchTable } from '../emu/bench/format.ts';
+import type { BenchEvent } from '../emu/bench/report.ts';
 
-export interface BenchWorkload {
-  name: string;
-  instructions: number;
-  seconds: number;
-  mips: number;
-  runs: number;
-  /** Every run's MIPS, for the spread. */
-  mipsRuns: number[];
-  resultOk: boolean;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+export type { BenchWorkload };
 
 export function imagePath(image: string): string {
   return fileURLToPath(new URL(`../../public/images/${image}`, import.meta.url));
 }
 
+/** One workload by name, images from public/images (jit: the engine; undefined: the CPU's default). */
 export function benchWorkload(name: string, runs: number, jit?: boolean): BenchWorkload {
   const w = WORKLOADS.find((x) => x.name === name);
   if (!w) throw new Error(`unknown workload '${name}' (have: ${WORKLOADS.map((x) => x.name).join(', ')})`);
-  const bytes = readFileSync(imagePath(w.image));
-  const secs: number[] = [];
-  const mips: number[] = [];
-  let instructions = 0;
-  let resultOk = true;
-  for (let k = 0; k < runs; k++) {
-    const m = new FlatMachine();
-    if (jit !== undefined) m.cpu.jit = jit;
-    const img = m.loadElf(bytes);
-    const r = m.run(5e9);
-    if (r.stop !== 'halt') throw new Error(`${name}: stopped with ${r.stop} ${r.fault ?? ''}`);
-    const sym = img.lookup('bench_result');
-    resultOk &&= sym !== undefined && m.readU64(Number(sym.value)) === w.expected;
-    instructions = r.instructions;
-    secs.push(r.seconds);
-    mips.push(r.instructions / r.seconds / 1e6);
+  return benchWorkloadCore(w, readFileSync(imagePath(w.image)), runs, jit);
+}
+
+/** The options both `bench` and `bench --browser` take. */
+export function benchOptions(args: string[]): BenchOptions {
+  const val = (flag: string): string | undefined => {
+    const k = args.indexOf(flag);
+    return k >= 0 ? args[k + 1] : undefined;
+  };
+  const num = (flag: string): number | undefined => {
+    const v = val(flag);
+    if (v === undefined) return undefined;
+    if (!(Number(v) > 0)) throw new Error(`${flag} needs a positive number`);
+    return Number(v);
+  };
+  const only = val('--workload');
+  const engines: Engine[] | undefined = val('--engines') !== undefined ? parseEngines(val('--engines')!)
+    : args.includes('--both') ? [...ENGINES]
+    : args.includes('--jit') ? ['block compiler'] : args.includes('--interp') ? ['interpreter'] : undefined; // undefined: the CPU's default
+  return {
+    runs: num('--runs') ?? 3,
+    workloads: args.includes('--system-only') ? [] : only !== undefined ? only.split(',') : undefined,
+    engines,
+    // The full-system workload, unless one workload was asked for.
+    system: args.includes('--system-only') || (only === undefined && !args.includes('--no-system')),
+    simMs: num('--sim-ms'),
+    lagSwitches: num('--lag-switches'),
+  };
+}
+
+function progressLine(e: BenchEvent, several: boolean): string | null {
+  const tag = several && e.kind !== 'start' ? ` [${e.engine}]` : '';
+  if (e.kind === 'workload') {
+    const w = e.result;
+    return `${w.name.padEnd(10)} ${(w.instructions / 1e6).toFixed(1).padStart(7)} M instr  ${w.seconds.toFixed(2).padStart(6)} s  ${w.mips.toFixed(1).padStart(6)} MIPS (median of ${w.runs})  result ${w.resultOk ? 'ok' : 'WRONG'}${tag}`;
   }
-  return { name, instructions, seconds: median(secs), mips: median(mips), runs, mipsRuns: mips, resultOk };
+  if (e.kind === 'system') {
+    const s = e.result;
+    return `${s.name}: ${(s.instructions / 1e6).toFixed(1)} M instr in ${s.simMsRan.toFixed(1)} simulated ms (${s.stop}), ${s.mips.toFixed(1)} MIPS; ` +
+      `boot to the first VMRUN ${(s.boot.seconds * 1000).toFixed(1)} ms, steady ${s.steady.mips.toFixed(1)} MIPS; ${s.worldSwitches} world switches; ` +
+      `switch lag ${s.switchLagUs.median.toFixed(1)} µs host (p95 ${s.switchLagUs.p95.toFixed(1)}) over ${s.switchLagUs.switches} switches${tag}`;
+  }
+  return null;
 }
 
 export async function benchCommand(args: string[]): Promise<number> {
+  if (args.includes('--browser')) {
+    const { benchBrowserCommand } = await import('./bench-browser.ts');
+    return benchBrowserCommand(args);
+  }
   const json = args.includes('--json');
-  const runsArg = args.indexOf('--runs');
-  const runs = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1]) || 3) : 3;
-  const onlyArg = args.indexOf('--workload');
-  const names = onlyArg >= 0 ? [args[onlyArg + 1]!] : WORKLOADS.map((w) => w.name);
-  const jit = args.includes('--jit') ? true : args.includes('--interp') ? false : undefined; // the engine (default: the CPU's)
-  const workloads: BenchWorkload[] = [];
-  for (const n of names) {
-    const w = benchWorkload(n, runs, jit);
-    workloads.push(w);
-    if (!json) {
-      process.stdout.write(`${w.name.padEnd(10)} ${(w.instructions / 1e6).toFixed(1).padStart(7)} M instr  ${w.seconds.toFixed(2).padStart(6)} s  ${w.mips.toFixed(1).padStart(6)} MIPS (median of ${runs})  result ${w.resultOk ? 'ok' : 'WRONG'}\n`);
-    }
+  let opts: BenchOptions;
+  try {
+    opts = benchOptions(args);
+  } catch (e) {
+    process.stderr.write(`pacifica bench: ${(e as Error).message}\n`);
+    return 2;
   }
-  const all = median(workloads.map((w) => w.mips));
-  // The full-system workload: the HVMM with the default guests (unless one workload was asked for).
-  const system = onlyArg < 0 && !args.includes('--no-system') ? benchSystem(runs) : null;
-  if (json) {
-    process.stdout.write(JSON.stringify({ engine: jit ?? new FlatMachine().cpu.jit ? 'block compiler' : 'interpreter', host: `node ${process.version}`, medianMips: all, workloads, system }) + '\n');
-  } else {
-    process.stdout.write(`median over workloads: ${all.toFixed(1)} MIPS\n`);
-    if (system) {
-      process.stdout.write(`${system.name}: ${(system.instructions / 1e6).toFixed(1)} M instr in ${system.simMs} simulated ms, ${system.mips.toFixed(1)} MIPS (median of ${runs}), ` +
-        `${system.worldSwitches} world switches; switch lag ${system.switchLagUs.median.toFixed(1)} µs host (p95 ${system.switchLagUs.p95.toFixed(1)}) over ${system.switchLagUs.switches} switches\n`);
-    }
-  }
-  return workloads.every((w) => w.resultOk) ? 0 : 1;
+  const several = (opts.engines?.length ?? 1) > 1;
+  const report = await runBench(opts, (n) => readFileSync(imagePath(n)), `node ${process.version}`, (e) => {
+    const line = json ? null : progressLine(e, several);
+    if (line) process.stdout.write(line + '\n');
+  });
+  process.stdout.write(json ? JSON.stringify(report) + '\n' : '\n' + formatBenchTable(report));
+  return report.engines.every((e) => e.workloads.every((w) => w.resultOk)) ? 0 : 1;
 }

@@ -14,10 +14,14 @@ import { BreakpointsPanel } from './BreakpointsPanel';
 import { Timeline } from './Timeline';
 import { ExperimentPanel } from './ExperimentPanel';
 import { LessonPanel } from './LessonPanel';
+import { BenchPanel } from './BenchPanel';
+import { useBench } from './benchStore';
 
 export function App() {
   useEffect(() => {
-    void useLab.getState().init(location.search);
+    // Read the flags now: once booted, the lab rewrites the URL to its setup.
+    const search = location.search;
+    void useLab.getState().init(search).then(() => useBench.getState().fromUrl(search));
   }, []);
 
   return (
@@ -52,6 +56,7 @@ export function App() {
           <PageWalkView />
         </div>
         <ExperimentPanel />
+        <BenchPanel />
       </main>
     </div>
   );

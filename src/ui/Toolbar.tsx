@@ -28,11 +28,11 @@ export function Toolbar() {
       <button data-testid="btn-step-switch" onClick={() => void step('switch')} disabled={!booted || !!busy} title="Run to the next VMRUN or #VMEXIT">
         ⇄ Next world switch
       </button>
-      <button data-testid="btn-reset" className="danger" onClick={() => void boot()} disabled={busy === 'booting' || busy === 'experiment'} title="Boot again with the setup below">
+      <button data-testid="btn-reset" className="danger" onClick={() => void boot()} disabled={busy === 'booting' || busy === 'experiment' || busy === 'bench'} title="Boot again with the setup below">
         ⟲ Reset
       </button>
       <span className="toolbar-status" data-testid="run-state" data-value={running ? 'running' : busy ?? 'stopped'}>
-        {busy === 'booting' ? 'booting…' : busy === 'experiment' ? 'experiment running…' : busy === 'stepping' ? 'stepping…' : running ? 'running' : booted ? 'stopped' : 'starting…'}
+        {busy === 'booting' ? 'booting…' : busy === 'experiment' ? 'experiment running…' : busy === 'bench' ? 'benchmark running…' : busy === 'stepping' ? 'stepping…' : running ? 'running' : booted ? 'stopped' : 'starting…'}
       </span>
     </div>
   );

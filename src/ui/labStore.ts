@@ -54,7 +54,7 @@ export interface LabState {
   /** ELF files dropped on the page, by (sanitised) file name. */
   dropped: Record<string, Uint8Array>;
   booted: boolean;
-  busy: null | 'booting' | 'stepping' | 'experiment';
+  busy: null | 'booting' | 'stepping' | 'experiment' | 'bench';
   running: boolean;
   /** The last failed action (bad image, unknown symbol, ...), shown until dismissed. */
   error: string | null;
@@ -320,6 +320,7 @@ export const useLab = create<LabState>()((set, get) => {
         guests: setup.guests.map((c) => ({ image: imageOf(c), cmdline: c })),
         cpu: setup.cpu,
         mhz: setup.mhz,
+        ...(setup.engine ? { jit: setup.engine === 'jit' } : {}),
       };
       const all = { ...get().dropped, ...extra };
       const bytes: Record<string, Uint8Array> = {};

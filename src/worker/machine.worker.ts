@@ -9,6 +9,8 @@ import { LabSession } from './session';
 import { loadIced } from './iced';
 import { loadLessons, type Lesson } from '../lessons/lesson';
 import { LessonRunner } from '../lessons/runner';
+import { runBench } from '../emu/bench/bench';
+import { measurePageLive } from './page-live';
 import type { BootRequest, BreakpointRequest, LessonInfo, LessonWorkerApi, MachineSnapshot, MachineWorkerApi, MemorySpace } from './protocol';
 
 /** The lesson files, bundled as text (a malformed one is reported, the others load). */
@@ -36,6 +38,12 @@ async function fetchImage(name: string): Promise<Uint8Array> {
   const r = await fetch(`/images/${name}`);
   if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
   return new Uint8Array(await r.arrayBuffer());
+}
+
+/** "HeadlessChrome/140.0.7339.80", "Chrome/…", "Firefox/…": the report's host. */
+function browserName(): string {
+  const ua = typeof navigator !== 'undefined' ? navigator.userAgent : '';
+  return /(HeadlessChrome|Chrome|Firefox)\/[\d.]+/.exec(ua)?.[0] ?? (ua || 'unknown browser');
 }
 
 const session = new LabSession(fetchImage, typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated);
@@ -116,6 +124,17 @@ const api: MachineWorkerApi & LessonWorkerApi = {
   async experiment(mhz, switches) {
     await stopRunning();
     return session.experiment(mhz, switches);
+  },
+  async bench(req, onProgress) {
+    await stopRunning();
+    // The page-live replay first, while the lab's machine is still where its live run ended.
+    const pageLive = req.live ? measurePageLive(session, req.live.wallSeconds, req.runs ?? 3) : undefined;
+    const { live: _, ...opts } = req;
+    const report = await runBench(opts, fetchImage, browserName(), (e) => {
+      // Fire and forget: the progress call must not hold the measuring up.
+      if (onProgress) void Promise.resolve(onProgress(e)).catch(() => undefined);
+    });
+    return pageLive ? { ...report, pageLive } : report;
   },
   async lessons() {
     const lessons: LessonInfo[] = loaded.lessons.map((l) => ({

@@ -2,6 +2,9 @@
 // (Two record types are the emulator's own, imported as types only: nothing of src/emu is bundled by this.)
 import type { SwitchEvent } from '../emu/debug/events';
 import type { DecodedField } from '../emu/svm/vmcb-decode';
+import type { BenchOptions } from '../emu/bench/bench';
+import type { BenchEvent, BenchReport } from '../emu/bench/report';
+export type { BenchEvent, BenchOptions, BenchReport };
 // Everything crossing the boundary is structured-clone friendly: 64-bit values travel as strings
 // (hex for registers and addresses, decimal for benchmark results), counters as numbers.
 export interface DisasmLine {
@@ -40,6 +43,8 @@ export interface BootRequest {
   mhz?: number;
   /** RAM in MiB. Default 128. */
   ramMiB?: number;
+  /** The engine: true the block compiler (cpu.jit), false the interpreter. Default: the CPU's. */
+  jit?: boolean;
 }
 
 export type BreakpointRequest =
@@ -154,6 +159,16 @@ export interface ExperimentPoint {
   mips: number;
 }
 
+/** The benchmark (src/emu/bench) in the worker: the CLI's options, plus the page-live comparison. */
+export interface BenchRequest extends BenchOptions {
+  /**
+   * The lab's machine has just run from its boot with the page's panels live
+   * (the page booted it again for that): compare that run's speed with the same
+   * setup replayed headless. wallSeconds: the run's wall time, as the page saw it.
+   */
+  live?: { wallSeconds: number };
+}
+
 export interface MachineWorkerApi {
   /** Boot the hypervisor and guests (images fetched from /images unless given as bytes). A bad image throws and leaves the running machine untouched. */
   boot(req: BootRequest, bytes?: Record<string, Uint8Array>): Promise<MachineSnapshot>;
@@ -173,6 +188,8 @@ export interface MachineWorkerApi {
   pageWalk(asid: number, va: string): Promise<PageWalkInfo>;
   disassemble(count: number): Promise<DisasmLine[]>;
   experiment(mhz?: number[], switches?: number): Promise<ExperimentPoint[]>;
+  /** Pause the lab's machine and run the benchmark here; the same report as `pacifica bench --json`. */
+  bench(req: BenchRequest, onProgress?: (e: BenchEvent) => void): Promise<BenchReport>;
 }
 
 // ---------------------------------------------------------------- lessons (lessons/*.json)

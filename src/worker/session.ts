@@ -5,6 +5,7 @@
 import { Machine } from '../emu/machine/machine';
 import { parseElf } from '../emu/machine/elf';
 import { parseCpu } from '../emu/cpu/models';
+import type { CpuModel } from '../emu/cpu/cpuid';
 import { Debugger, type Breakpoint, type DebugStop, type IcedModule } from '../emu/debug';
 import { currentWorld } from '../emu/debug/world';
 import { exitName } from '../emu/svm/exitcodes';
@@ -26,10 +27,19 @@ const MAX_EVENTS = 500;
 
 export type ImageSource = (name: string) => Promise<Uint8Array>;
 
+export interface BootRecord {
+  req: BootRequest;
+  hypervisor: { bytes: Uint8Array; cmdline: string };
+  guests: Array<{ bytes: Uint8Array; cmdline: string }>;
+  /** The Machine's options except its RAM buffer. */
+  options: { ramMiB: number; cpuHz: number; cpuModel: CpuModel };
+}
+
 export class LabSession {
   machine: Machine | null = null;
   debugger: Debugger | null = null;
   private req: BootRequest | null = null;
+  private booted: Omit<BootRecord, 'req'> | null = null;
   private names = new Map<number, string>();
   private lastStop: StopInfo | null = null;
   private hostSeconds = 0;
@@ -62,8 +72,9 @@ export class LabSession {
     const mhz = req.mhz ?? 2000;
     if (!(mhz > 0) || !(ramMiB >= 16)) throw new Error('the CPU clock must be positive and RAM at least 16 MiB');
     const cpuModel = parseCpu(req.cpu ?? 'zen');
-    const ramBuffer = this.shared && typeof SharedArrayBuffer !== 'undefined' ? new SharedArrayBuffer(ramMiB << 20) : undefined;
-    const m = new Machine({ ramMiB, cpuHz: Math.round(mhz * 1e6), cpuModel, ramBuffer });
+    const options = { ramMiB, cpuHz: Math.round(mhz * 1e6), cpuModel };
+    const m = new Machine({ ...options, ramBuffer: this.ramBuffer(ramMiB) });
+    if (req.jit !== undefined) m.cpu.jit = req.jit;
     m.bootMultiboot(hv, { cmdline: req.hypervisor.cmdline, modules: guests });
     const d = new Debugger(m);
     d.symbols.load(req.hypervisor.image.replace(/\.elf$/, ''), hv, 0);
@@ -79,10 +90,21 @@ export class LabSession {
     this.machine = m;
     this.debugger = d;
     this.req = req;
+    this.booted = { hypervisor: { bytes: hv, cmdline: req.hypervisor.cmdline }, guests, options };
     this.names.clear();
     this.lastStop = null;
     this.hostSeconds = 0;
     this.vmcbSeen.clear();
+  }
+
+  /** RAM's backing store: shared with the page when it is cross-origin isolated. */
+  ramBuffer(ramMiB: number): ArrayBufferLike | undefined {
+    return this.shared && typeof SharedArrayBuffer !== 'undefined' ? new SharedArrayBuffer(ramMiB << 20) : undefined;
+  }
+
+  /** What the machine was booted from (images, command lines, machine options): a replay boots the same machine. */
+  get bootRecord(): BootRecord | null {
+    return this.booted && this.req ? { ...this.booted, req: this.req } : null;
   }
 
   private need(): { m: Machine; d: Debugger } {

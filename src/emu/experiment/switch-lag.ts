@@ -30,6 +30,8 @@ export interface SwitchLagOptions {
   /** The hypervisor's exit logging (its log=on prints every #VMEXIT; off is the paper's "blind transfer"). Default off. */
   log?: boolean;
   cpuModel?: string;
+  /** The engine: the block compiler (cpu.jit) or the interpreter. Default: the CPU's. */
+  jit?: boolean;
 }
 
 export interface SwitchLagPoint {
@@ -66,6 +68,7 @@ function percentile(xs: number[], p: number): number {
 export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoint {
   const want = (o.switches ?? 200) + 1;
   const m = new Machine({ cpuHz: Math.round(mhz * 1e6), cpuModel: withFeatures(o.cpuModel ?? DEFAULT_MODEL_ID) });
+  if (o.jit !== undefined) m.cpu.jit = o.jit;
   m.bootMultiboot(o.hvmm, {
     cmdline: `hvmm.elf log=${o.log ? 'on' : 'off'} slice=${o.sliceMs ?? 1}`,
     modules: [

@@ -27,6 +27,12 @@ describe('lab URL', () => {
     expect(tokenToBp('vmexit:EXCP_PF')?.req).toEqual({ kind: 'vmexit', exitCode: 0x4e });
     expect(bpToToken({ req: { kind: 'vmexit' }, enabled: true })).toBe('vmexit');
   });
+  it('the engine: absent by default, interp or jit when chosen', () => {
+    expect(setupToQuery(DEFAULT_LAB, [])).not.toContain('engine');
+    const jit = { ...DEFAULT_LAB, engine: 'jit' as const };
+    expect(queryToSetup(setupToQuery(jit, [])).setup).toEqual(jit);
+    expect(queryToSetup('?engine=fast').warnings).toEqual(['ignored engine=fast (interp or jit)']);
+  });
 });
 
 describe('VGA text', () => {

@@ -4,6 +4,7 @@
 //    &bp=vmexit:INTR@1&bp=entry@2&bp=addr:vm_boot&bp=io:0x3f8&bp=write:0xb8000+4000&bp=-entry
 // g and hv are multiboot command lines whose first word is the image under /images.
 // A bp token is KIND[:ARG][@ASID]; a leading "-" marks a disabled breakpoint.
+// engine=interp|jit chooses the interpreter or the block compiler (absent: the CPU's default).
 import type { BreakpointRequest } from '../../worker/protocol';
 import { DEFAULT_SETUP } from '../../emu/machine/default-setup';
 import { VMEXIT, exitName } from '../../emu/svm/exitcodes';
@@ -16,6 +17,8 @@ export interface LabSetup {
   /** CPU model with switches, e.g. "zen", "k8", "zen,-NP". */
   cpu: string;
   mhz: number;
+  /** The engine (absent: the CPU's default): the interpreter or the block compiler. */
+  engine?: 'interp' | 'jit';
 }
 
 export interface SavedBreakpoint {
@@ -91,6 +94,7 @@ export function setupToQuery(s: LabSetup, bps: SavedBreakpoint[]): string {
   const q = new URLSearchParams();
   q.set('cpu', s.cpu);
   q.set('mhz', String(s.mhz));
+  if (s.engine) q.set('engine', s.engine);
   if (s.hv !== DEFAULT_LAB.hv) q.set('hv', s.hv);
   for (const g of s.guests) q.append('g', g);
   for (const b of bps) q.append('bp', bpToToken(b));
@@ -105,6 +109,8 @@ export function queryToSetup(search: string): { setup: LabSetup; breakpoints: Sa
   const mhz = mhzText !== null && Number(mhzText) > 0 ? Number(mhzText) : DEFAULT_LAB.mhz;
   if (mhzText !== null && !(Number(mhzText) > 0)) warnings.push(`ignored mhz=${mhzText}`);
   const guests = q.getAll('g').map((g) => g.trim()).filter((g) => g.length > 0);
+  const engine = q.get('engine');
+  if (engine !== null && engine !== 'interp' && engine !== 'jit') warnings.push(`ignored engine=${engine} (interp or jit)`);
   const breakpoints: SavedBreakpoint[] = [];
   for (const t of q.getAll('bp')) {
     const b = tokenToBp(t);
@@ -117,6 +123,7 @@ export function queryToSetup(search: string): { setup: LabSetup; breakpoints: Sa
       mhz,
       hv: q.get('hv')?.trim() || DEFAULT_LAB.hv,
       guests: q.has('g') ? guests : DEFAULT_LAB.guests,
+      ...(engine === 'interp' || engine === 'jit' ? { engine } : {}),
     },
     breakpoints,
     warnings,
