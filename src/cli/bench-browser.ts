@@ -5,6 +5,7 @@
 // (window.__pacificaBench) and prints it as `pacifica bench` does. The page
 // first measures the lab running with every panel live (PageLive; --no-live skips
 // it; --live-engine interp|jit sets the lab's engine, default the CPU's).
+import { DEFAULT_SETUP } from '../emu/machine/default-setup.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -78,6 +79,16 @@ export async function benchBrowserCommand(args: string[]): Promise<number> {
     query = benchToQuery({ ...o, engines: o.engines ?? [...ENGINES], live: !args.includes('--no-live'), liveSeconds });
     // The lab's own engine (its setup's engine=), which the page-live run uses.
     if (liveEngine) query += `&engine=${liveEngine}`;
+    // The lab's setup for the live run. 'steady' (the default): the default guests, the dummy
+    // printing without end, so the lab runs (and the panels redraw) for the whole window instead
+    // of the ~2 s in which the default guests finish (boot and first renders would dominate).
+    const ls = args.indexOf('--live-setup');
+    const liveSetup = ls >= 0 ? args[ls + 1] : 'steady';
+    if (liveSetup !== 'default' && liveSetup !== 'steady') throw new Error('--live-setup is default or steady');
+    if (liveSetup === 'steady') {
+      query += DEFAULT_SETUP.guests
+        .map((g) => `&g=${encodeURIComponent(g.image === 'g-dummy.elf' ? g.cmdline.replace(/count=\d+/, 'count=1000000') : g.cmdline)}`).join('');
+    }
   } catch (e) {
     say((e as Error).message);
     return 2;
