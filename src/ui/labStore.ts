@@ -2,7 +2,7 @@
 // page's own choices (setup draft, breakpoints, selections). The UI never
 // computes machine state; it merges the worker's incremental snapshots (serial
 // text and world-switch events arrive as deltas) and renders them, at most once
-// per animation frame (and, while the machine runs, four times a second).
+// per animation frame (and, while the machine runs, twice a second).
 import { create } from 'zustand';
 import type {
   BootRequest, BreakpointInfo, BreakpointRequest, DecodedVmcbField, DisasmLine, ExperimentPoint, LessonInfo, MachineSnapshot,
@@ -106,11 +106,11 @@ let lastFlush = 0;
  * While the machine runs, the panels redraw at most this often (ms). Measured in Chromium on
  * this 2-core machine: redrawing at every snapshot (~35 a second) kept the page's main thread
  * ~90 % busy (React, style, layout, paint of every panel; the compositor another half core) and
- * the lab ran at 0.44 of the headless worker's speed; at 10 redraws a second 0.63, at 4 0.72
- * (`pacifica bench --browser`, pageLive). Stops and steps still show at once (applyNow); the
- * worker's snapshot rate is unchanged.
+ * the lab ran at 0.44 of the headless worker's speed; at 10 redraws a second 0.63, at 4 0.72, at
+ * 2 0.79, with none 0.99 (`pacifica bench --browser`, pageLive). Stops and steps still show at once
+ * (applyNow); the worker's snapshot rate (≥30 a second) is unchanged.
  */
-const RUNNING_REDRAW_MS = 250;
+const RUNNING_REDRAW_MS = 500;
 let detailTimer: ReturnType<typeof setInterval> | null = null;
 
 /** A short log of the page's machine actions (window.__pacificaLog), for tests and bug reports. */
