@@ -222,7 +222,30 @@ export const useLab = create<LabState>()((set, get) => {
     }
   };
 
-
+  const initOnce = async (search: string): Promise<void> => {
+    const { setup, breakpoints, warnings } = queryToSetup(search);
+    set({ warnings, draft: setup, bps: [] });
+    // breakpoints from the URL are created after the boot (each boot has a fresh debugger)
+    pendingBps = breakpoints;
+    void get().loadLessons();
+    const q = new URLSearchParams(search);
+    const lessonId = q.get('lesson');
+    if (lessonId) {
+      // A shared lesson step: the lesson's own setup, replayed to that step.
+      await get().loadLessons();
+      if (get().lessons.some((l) => l.id === lessonId)) {
+        await get().lessonGoTo(lessonId, Math.max(0, (Number(q.get('step')) || 1) - 1));
+        return;
+      }
+      set({ warnings: [...get().warnings, `no lesson '${lessonId}'`] });
+    }
+    const ok = await get().boot(setup);
+    if (!ok && !get().booted) {
+      const why = get().error;
+      set({ warnings: [...get().warnings, `the shared setup did not boot (${why}); booted the default setup instead`] });
+      await get().boot(DEFAULT_LAB);
+    }
+  };
   return {
     setup: DEFAULT_LAB,
     draft: DEFAULT_LAB,
@@ -297,32 +320,12 @@ export const useLab = create<LabState>()((set, get) => {
       writeUrl();
     },
 
-    async init(search) {
-      if (initialized) return; // React StrictMode runs effects twice in development
-      initialized = true;
-      const { setup, breakpoints, warnings } = queryToSetup(search);
-      set({ warnings, draft: setup, bps: [] });
-      // breakpoints from the URL are created after the boot (each boot has a fresh debugger)
-      pendingBps = breakpoints;
-      void get().loadLessons();
-      const q = new URLSearchParams(search);
-      const lessonId = q.get('lesson');
-      if (lessonId) {
-        // A shared lesson step: the lesson's own setup, replayed to that step.
-        await get().loadLessons();
-        if (get().lessons.some((l) => l.id === lessonId)) {
-          await get().lessonGoTo(lessonId, Math.max(0, (Number(q.get('step')) || 1) - 1));
-          return;
-        }
-        set({ warnings: [...get().warnings, `no lesson '${lessonId}'`] });
-      }
-      const ok = await get().boot(setup);
-      if (!ok && !get().booted) {
-        const why = get().error;
-        set({ warnings: [...get().warnings, `the shared setup did not boot (${why}); booted the default setup instead`] });
-        await get().boot(DEFAULT_LAB);
-      }
+    init(search) {
+      // React StrictMode runs effects twice in development: the second call gets the first
+      // call's promise, so whoever waits for the boot (the ?bench=1 autostart) really does.
+      return (initializing ??= initOnce(search));
     },
+
 
     setDraft(d) {
       set({ draft: { ...get().draft, ...d } });
@@ -527,4 +530,4 @@ export const useLab = create<LabState>()((set, get) => {
 });
 
 let pendingBps: SavedBreakpoint[] | null = null;
-let initialized = false;
+let initializing: Promise<void> | null = null;
