@@ -159,14 +159,14 @@ describe('block compiler', () => {
     expect(cpu.instructions).toBe(41);
   });
 
-  it('takes an interrupt at the same instruction boundary as the interpreter (sti shadow, then mid-block)', () => {
-    // sti; inc eax x 10; hlt. The handler (vector 0x20) copies eax to ebx and halts.
-    const code = [0xfb, ...Array.from({ length: 10 }, () => [0xff, 0xc0]).flat(), 0xf4];
-    const runs = [false, true].map((jit) => {
-      const m = machine(code, jit);
-      const { cpu, mem } = m;
+  /**
+   * `code` run both ways with an interrupt (vector 0x20) pending while IF is clear: the code's
+   * sti lets it in. GDT: null, 64-bit code at selector 8; IDT gate 0x20 -> `handler` at 0x2000.
+   */
+  function withInterrupt(code: number[], handler: number[]) {
+    return [false, true].map((jit) => {
+      const { cpu, mem } = machine(code, jit);
       cpu.exceptionsStop = false;
-      // GDT: null, 64-bit code at selector 8. IDT gate 0x20 -> 0x2000 (interrupt gate, DPL 0).
       mem.dv.setUint32(0x4008, 0, true);
       mem.dv.setUint32(0x400c, 0x00209a00, true);
       cpu.gdtrBaseLo = 0x4000; cpu.gdtrLimit = 0xf;
@@ -175,7 +175,7 @@ describe('block compiler', () => {
       mem.dv.setUint32(g, (8 << 16) | 0x2000, true);
       mem.dv.setUint32(g + 4, 0x8e00, true);
       cpu.idtrBaseLo = 0x3000; cpu.idtrLimit = 0xfff;
-      mem.load(0x2000, Uint8Array.from([0x89, 0xc3, 0xf4])); // mov ebx, eax; hlt
+      mem.load(0x2000, Uint8Array.from(handler));
       cpu.flags = 2; // IF clear
       let pending = true;
       cpu.intr = { hasInterrupt: () => pending, acknowledge: () => { pending = false; return 0x20; } };
@@ -183,35 +183,22 @@ describe('block compiler', () => {
       const stop = cpu.run(100);
       return { stop, s: snapshot(cpu), compiled: cpu.blocks.compiled };
     });
+  }
+
+  it('takes an interrupt at the same instruction boundary as the interpreter (sti shadow, then mid-block)', () => {
+    // sti; inc eax x 10; hlt. The handler copies eax to ebx and halts.
+    const runs = withInterrupt([0xfb, ...Array.from({ length: 10 }, () => [0xff, 0xc0]).flat(), 0xf4],
+      [0x89, 0xc3, 0xf4]); // mov ebx, eax; hlt
     expect(runs[0]!.stop).toBe(StopReason.Halt);
     expect(runs[0]!.s.regs[6]).toBe(1); // one instruction after sti (the shadow), then the interrupt
     expect(runs[1]!.compiled).toBeGreaterThan(0);
     expect(runs[1]!.s).toEqual(runs[0]!.s);
   });
 
-  it('an interrupt after an inline register instruction pushes the right return RIP (light instructions store RIP lazily)', () => {
+  it('an interrupt after inline register instructions mid-block pushes the interpreter\'s return RIP', () => {
     // sti; add rax, 1 x 10; hlt. The handler copies rax to rbx and the pushed RIP to rcx, and halts.
-    const code = [0xfb, ...Array.from({ length: 10 }, () => [0x48, 0x83, 0xc0, 0x01]).flat(), 0xf4];
-    const runs = [false, true].map((jit) => {
-      const m = machine(code, jit);
-      const { cpu, mem } = m;
-      cpu.exceptionsStop = false;
-      mem.dv.setUint32(0x4008, 0, true);
-      mem.dv.setUint32(0x400c, 0x00209a00, true);
-      cpu.gdtrBaseLo = 0x4000; cpu.gdtrLimit = 0xf;
-      cpu.segSel[1] = 8;
-      const g = 0x3000 + 0x20 * 16;
-      mem.dv.setUint32(g, (8 << 16) | 0x2000, true);
-      mem.dv.setUint32(g + 4, 0x8e00, true);
-      cpu.idtrBaseLo = 0x3000; cpu.idtrLimit = 0xfff;
-      mem.load(0x2000, Uint8Array.from([0x48, 0x89, 0xc3, 0x48, 0x8b, 0x0c, 0x24, 0xf4])); // mov rbx, rax; mov rcx, [rsp]; hlt
-      cpu.flags = 2;
-      let pending = true;
-      cpu.intr = { hasInterrupt: () => pending, acknowledge: () => { pending = false; return 0x20; } };
-      cpu.irqCheck = true;
-      const stop = cpu.run(100);
-      return { stop, s: snapshot(cpu), compiled: cpu.blocks.compiled };
-    });
+    const runs = withInterrupt([0xfb, ...Array.from({ length: 10 }, () => [0x48, 0x83, 0xc0, 0x01]).flat(), 0xf4],
+      [0x48, 0x89, 0xc3, 0x48, 0x8b, 0x0c, 0x24, 0xf4]); // mov rbx, rax; mov rcx, [rsp]; hlt
     expect(runs[0]!.stop).toBe(StopReason.Halt);
     expect(runs[0]!.s.regs[6]).toBe(1); // rbx: one add after sti (the shadow), then the interrupt
     expect(runs[0]!.s.regs[2]).toBe(CODE + 1 + 4); // rcx: the return RIP, after sti and one add
