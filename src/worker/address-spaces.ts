@@ -6,7 +6,7 @@
 // the worker and by tests in Node.
 import type { Machine } from '../emu/machine/machine';
 import { Mmu, type PagingControl, type WalkStep } from '../emu/mem/paging';
-import { MSR } from '../emu/cpu/msr';
+import { hsavePa } from '../emu/svm/world';
 import { OFF } from '../emu/svm/vmcb-access';
 import type { VmRecord } from '../emu/svm/vms';
 import type { MemorySpace, PageWalkInfo, WalkStepInfo } from './protocol';
@@ -23,8 +23,7 @@ function split(a: number): [number, number] {
 export function hostControl(m: Machine): PagingControl {
   const c = m.cpu;
   if (!c.svm.guest) return { cr0: c.cr0, cr3Lo: c.cr3Lo, cr3Hi: c.cr3Hi, cr4: c.cr4, efer: c.efer };
-  const h = c.msrs.get(MSR.VM_HSAVE_PA >>> 0) ?? [0, 0];
-  const hs = (h[1] >>> 0) * 4294967296 + ((h[0] & ~0xfff) >>> 0);
+  const hs = hsavePa(c);
   const mem = m.mem;
   return {
     cr0: mem.read32(hs + OFF.cr0!), cr3Lo: mem.read32(hs + OFF.cr3!), cr3Hi: mem.read32(hs + OFF.cr3! + 4),

@@ -15,6 +15,7 @@ import { CYCLES } from '../cpu/cycles';
 import { withFeatures, DEFAULT_MODEL_ID } from '../cpu/models';
 
 import { PAPER_TABLE_5 } from './paper';
+import { median, percentile } from '../bench/stats';
 export { PAPER_TABLE_5 };
 
 export interface SwitchLagOptions {
@@ -50,18 +51,6 @@ export interface SwitchLagPoint {
   cycles: number;
   /** Emulation speed over the whole run, for context. */
   mips: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
 }
 
 /** Measure at one clock. */

@@ -12,7 +12,7 @@ import type { CpuModel } from '../cpu/cpuid';
 import { decodeTextPage } from '../devices/vgatext';
 import { nestedTranslator, readGuestPhys } from '../svm/guest-memory';
 import { OFF } from '../svm/vmcb-access';
-import { MSR } from '../cpu/msr';
+import { hsavePa } from '../svm/world';
 
 export interface MachineOptions {
   ramMiB?: number;
@@ -143,8 +143,7 @@ export class Machine {
     let cr4 = cpu.cr4, efer = cpu.efer;
     if (cpu.svm.guest) {
       // The host's mode is in the host save area while a guest runs.
-      const h = cpu.msrs.get(MSR.VM_HSAVE_PA >>> 0) ?? [0, 0];
-      const hsave = (h[1] >>> 0) * 4294967296 + ((h[0] & ~0xfff) >>> 0);
+      const hsave = hsavePa(cpu);
       cr4 = this.mem.read32(hsave + OFF.cr4!);
       efer = this.mem.read32(hsave + OFF.efer!);
     }

@@ -73,8 +73,6 @@ const LONG_LEVELS = ['', 'PT', 'PD', 'PDPT', 'PML4'] as const;
  */
 const NTLB_BITS = 8;
 const NTLB_SIZE = 1 << NTLB_BITS;
-/** The user permission a nested access needs, by access kind (nested accesses are user accesses). */
-const NEED_USER = [R_U, W_U, X_U];
 
 export class Mmu {
   // The TLB, direct-mapped: linear page, (high half | ASID tag), host-physical page, permissions.
@@ -234,7 +232,7 @@ export class Mmu {
     const k = ((gpaLo >>> 12) ^ this.asidSalt) & (NTLB_SIZE - 1);
     const tagHi = (gpaHi & 0x1ffff) | this.asidTag;
     if (update && this.nTagLo[k] === (gpaLo & ~0xfff) && this.nTagHi[k] === tagHi && this.nTagCr3[k] === n.cr3Lo
-      && (this.nPerm[k]! & NEED_USER[access]!) !== 0) {
+      && (this.nPerm[k]! & NEED[3 + access]!) !== 0 /* nested accesses are user accesses */) {
       this.nestedPerm = this.nPerm[k]!;
       return this.nPhys[k]! + (gpaLo & 0xfff);
     }

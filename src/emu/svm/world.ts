@@ -181,7 +181,8 @@ export function vmrun(c: Cpu, vmcb: number): void {
 }
 
 const NO_MSR = [0, 0] as const;
-function hsavePa(c: Cpu): number {
+/** The host save area's physical address (VM_HSAVE_PA): the host's state while a guest runs. */
+export function hsavePa(c: Cpu): number {
   const v = c.msrs.get(MSR.VM_HSAVE_PA >>> 0) ?? NO_MSR;
   return (v[1] >>> 0) * 4294967296 + ((v[0] & ~0xfff) >>> 0);
 }
