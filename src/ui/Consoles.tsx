@@ -15,7 +15,7 @@ function VgaConsole({ asid, name }: { asid: number; name: string }) {
   useEffect(() => {
     const term = new Terminal({ cols: 80, rows: 25, ...FONT, cursorBlink: false, disableStdin: true, scrollback: 0, theme: { background: '#000000' } });
     term.open(host.current!);
-    let lastKey = '';
+    let shown: Uint16Array | null = null; // what the terminal shows: the next write sends only the rows that differ
     let lastDraw = 0;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const draw = () => {
@@ -23,10 +23,10 @@ function VgaConsole({ asid, name }: { asid: number; name: string }) {
       lastDraw = performance.now();
       const screen = useLab.getState().snap?.screens.find((s) => s.asid === asid);
       if (!screen) return;
-      const key = screen.cells.join(',');
-      if (key === lastKey) return;
-      lastKey = key;
-      term.write(screenToAnsi(screen.cells));
+      const ansi = screenToAnsi(screen.cells, shown);
+      if (ansi === '') return;
+      shown = screen.cells.slice();
+      term.write(ansi);
       if (textRef.current) textRef.current.textContent = screenToText(screen.cells);
     };
     draw();

@@ -39,7 +39,7 @@ describe('LabSession', () => {
     expect(snap.clocks.worldSwitches).toBe(s.machine!.cpu.svm.vmruns + s.machine!.cpu.svm.exits);
     expect(snap.clocks.simSeconds).toBeCloseTo(s.machine!.cpu.cycles / 2e9, 12);
     expect(snap.screens.map((x) => x.asid)).toEqual([0, 1, 2, 3, 4]);
-    const text = (cells: number[]) => String.fromCharCode(...cells.map((c) => c & 0xff));
+    const text = (cells: Uint16Array) => String.fromCharCode(...Array.from(cells, (c) => c & 0xff));
     expect(text(snap.screens[1]!.cells)).toContain('dummy');
     expect(snap.events.length).toBeGreaterThan(0);
     expect(snap.events.some((e) => e.exitName === 'INTR' || e.exitName === 'IOIO')).toBe(true);
@@ -55,7 +55,7 @@ describe('LabSession', () => {
     const m = s.machine!;
     const screen = s.snapshot().screens.find((x) => x.asid === 1)!;
     const bytes = s.readMemory('guest-physical', 0xb8000, 4000, 1)!;
-    expect(Array.from({ length: 2000 }, (_, k) => bytes[2 * k]! | (bytes[2 * k + 1]! << 8))).toEqual(screen.cells);
+    expect(Array.from({ length: 2000 }, (_, k) => bytes[2 * k]! | (bytes[2 * k + 1]! << 8))).toEqual(Array.from(screen.cells));
     // The page walk of guest-physical 0xB8000 (paging: the guest's own tables) ends where the MMU says.
     const walk = s.pageWalk(1, 0xb8000);
     expect(walk.hpa).not.toBeNull();

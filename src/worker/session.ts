@@ -253,14 +253,14 @@ export class LabSession {
 
   screens(): ScreenInfo[] {
     const m = this.need().m;
-    const host: number[] = [];
-    for (let k = 0; k < 2000; k++) host.push(m.mem.read16(0xb8000 + 2 * k));
+    const host = new Uint16Array(2000);
+    for (let k = 0; k < 2000; k++) host[k] = m.mem.read16(0xb8000 + 2 * k);
     const out: ScreenInfo[] = [{ asid: 0, name: 'hypervisor (real screen)', cells: host }];
     const h = hostControl(m);
     for (const vm of [...m.cpu.svm.vms.byAsid.values()].sort((a, b) => a.asid - b.asid)) {
       const bytes = readGuestPhys(m.mem, nestedTranslator(m.mem, vm, h.cr4, h.efer), 0xb8000, 4000);
-      const cells: number[] = [];
-      for (let k = 0; k < 2000; k++) cells.push(bytes[2 * k]! | (bytes[2 * k + 1]! << 8));
+      const cells = new Uint16Array(2000);
+      for (let k = 0; k < 2000; k++) cells[k] = bytes[2 * k]! | (bytes[2 * k + 1]! << 8);
       out.push({ asid: vm.asid, name: this.vmName(vm.asid), cells });
     }
     return out;

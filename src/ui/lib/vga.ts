@@ -22,16 +22,26 @@ export const VGA_RGB: ReadonlyArray<readonly [number, number, number]> = [
 export const glyph = (ch: number): string => (ch === 0 ? ' ' : CP437[ch & 0xff]!);
 
 /**
- * One ANSI string that redraws a whole screen: home the cursor, then every row with
- * 24-bit colour escapes only where the attribute changes.
+ * An ANSI string that brings a terminal showing `prev` to `cells`: only the rows that
+ * differ, each from its first column with an explicit colour (24-bit escapes again only
+ * where the attribute changes), or every row when there is no `prev`. '' when nothing
+ * changed. A running guest usually rewrites a line or two of its screen: xterm then
+ * parses and re-renders those rows only (the page's main thread is shared with five
+ * consoles and the emulator's other panels).
  */
-export function screenToAnsi(cells: readonly number[], cols = 80, rows = 25): string {
-  let out = '\x1b[H';
-  let last = -1;
+export function screenToAnsi(cells: ArrayLike<number>, prev: ArrayLike<number> | null = null, cols = 80, rows = 25): string {
+  let out = '';
   for (let r = 0; r < rows; r++) {
-    if (r > 0) out += '\r\n';
+    const from = r * cols;
+    if (prev !== null) {
+      let same = true;
+      for (let c = 0; c < cols; c++) if ((cells[from + c] ?? 0x0720) !== (prev[from + c] ?? 0x0720)) { same = false; break; }
+      if (same) continue;
+    }
+    out += `\x1b[${r + 1};1H`;
+    let last = -1;
     for (let c = 0; c < cols; c++) {
-      const v = cells[r * cols + c] ?? 0x0720;
+      const v = cells[from + c] ?? 0x0720;
       const attr = (v >> 8) & 0xff;
       if (attr !== last) {
         const [fr, fg, fb] = VGA_RGB[attr & 0x0f]!;
@@ -42,11 +52,11 @@ export function screenToAnsi(cells: readonly number[], cols = 80, rows = 25): st
       out += glyph(v & 0xff);
     }
   }
-  return out + '\x1b[0m';
+  return out === '' ? '' : out + '\x1b[0m';
 }
 
 /** The screen as plain text lines (trailing blanks trimmed): for tests and copy/paste. */
-export function screenToText(cells: readonly number[], cols = 80, rows = 25): string {
+export function screenToText(cells: ArrayLike<number>, cols = 80, rows = 25): string {
   const lines: string[] = [];
   for (let r = 0; r < rows; r++) {
     let line = '';
