@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { watchErrors } from './helpers';
 import type { BenchReport } from '../src/emu/bench/report';
 
-const QUERY = '/?bench=1&runs=1&workload=sieve&simMs=5&lagSwitches=3&live=1&liveSeconds=2';
+const QUERY = '/?bench=1&runs=1&workload=sieve&simMs=5&lagSwitches=3&sustained=2&live=1&liveSeconds=2';
 
 test('benchmark: both engines in the page, the system row and the page-live comparison', async ({ page }) => {
   test.setTimeout(90_000);
@@ -13,7 +13,7 @@ test('benchmark: both engines in the page, the system row and the page-live comp
   await page.goto(QUERY);
   const panel = page.getByTestId('bench');
   await expect(panel).toHaveAttribute('data-state', 'done', { timeout: 80_000 });
-  for (const row of ['sieve', 'system', 'steady', 'boot', 'lag']) {
+  for (const row of ['sieve', 'system', 'steady', 'boot', 'lag', 'sustained', 'warm']) {
     for (const engine of ['interp', 'jit']) {
       const v = Number(await page.getByTestId(`bench-mips-${row}-${engine}`).getAttribute('data-value'));
       expect(v, `${row} ${engine}`).toBeGreaterThan(0);

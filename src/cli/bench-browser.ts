@@ -5,7 +5,7 @@
 // (window.__pacificaBench) and prints it as `pacifica bench` does. The page
 // first measures the lab running with every panel live (PageLive; --no-live skips
 // it; --live-engine interp|jit sets the lab's engine, default the CPU's).
-import { DEFAULT_SETUP } from '../emu/machine/default-setup.ts';
+import { endlessGuests } from '../emu/machine/default-setup.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -86,8 +86,7 @@ export async function benchBrowserCommand(args: string[]): Promise<number> {
     const liveSetup = ls >= 0 ? args[ls + 1] : 'steady';
     if (liveSetup !== 'default' && liveSetup !== 'steady') throw new Error('--live-setup is default or steady');
     if (liveSetup === 'steady') {
-      query += DEFAULT_SETUP.guests
-        .map((g) => `&g=${encodeURIComponent(g.image === 'g-dummy.elf' ? g.cmdline.replace(/count=\d+/, 'count=1000000') : g.cmdline)}`).join('');
+      query += endlessGuests().map((g) => `&g=${encodeURIComponent(g.cmdline)}`).join('');
     }
   } catch (e) {
     say((e as Error).message);

@@ -50,6 +50,8 @@ export function benchOptions(args: string[]): BenchOptions {
     system: args.includes('--system-only') || (only === undefined && !args.includes('--no-system')),
     simMs: num('--sim-ms'),
     lagSwitches: num('--lag-switches'),
+    // --sustained N: millions of instructions; --no-sustained: skip it.
+    sustainedInstructions: args.includes('--no-sustained') ? 0 : num('--sustained') !== undefined ? num('--sustained')! * 1e6 : undefined,
   };
 }
 
@@ -63,7 +65,8 @@ function progressLine(e: BenchEvent, several: boolean): string | null {
     const s = e.result;
     return `${s.name}: ${(s.instructions / 1e6).toFixed(1)} M instr in ${s.simMsRan.toFixed(1)} simulated ms (${s.stop}), ${s.mips.toFixed(1)} MIPS; ` +
       `boot to the first VMRUN ${(s.boot.seconds * 1000).toFixed(1)} ms, steady ${s.steady.mips.toFixed(1)} MIPS; ${s.worldSwitches} world switches; ` +
-      `switch lag ${s.switchLagUs.median.toFixed(1)} µs host (p95 ${s.switchLagUs.p95.toFixed(1)}) over ${s.switchLagUs.switches} switches${tag}`;
+      `switch lag ${s.switchLagUs.median.toFixed(1)} µs host (p95 ${s.switchLagUs.p95.toFixed(1)}) over ${s.switchLagUs.switches} switches` +
+      (s.sustained ? `; sustained ${(s.sustained.instructions / 1e6).toFixed(0)} M instr ${s.sustained.mips.toFixed(1)} MIPS, warm ${s.sustained.warm.mips.toFixed(1)} MIPS` : '') + tag;
   }
   return null;
 }

@@ -87,6 +87,22 @@ function ReportTable({ report }: { report: BenchReport }) {
                 text={(r) => `${f1(r.system?.switchLagUs.median)} (${f1(r.system?.switchLagUs.p95)})`} />
               <td />
             </tr>
+            {sys.sustained && (
+              <>
+                <tr data-testid="bench-row-sustained">
+                  <td title="the same setup with the dummy guest printing without end, from power-on for a fixed number of instructions">· sustained: the dummy guest not ending</td>
+                  <td className="mono">{(sys.sustained.instructions / 1e6).toFixed(0)} M</td>
+                  <EngineCells report={report} row="sustained" value={(r) => r.system?.sustained?.mips} />
+                  <td />
+                </tr>
+                <tr>
+                  <td title="the sustained run after its first quarter: the emulator and its compiled blocks optimized by the JavaScript engine">· sustained, warm: after its first quarter</td>
+                  <td className="mono">{(sys.sustained.warm.instructions / 1e6).toFixed(0)} M</td>
+                  <EngineCells report={report} row="warm" value={(r) => r.system?.sustained?.warm.mips} />
+                  <td />
+                </tr>
+              </>
+            )}
           </>
         )}
       </tbody>

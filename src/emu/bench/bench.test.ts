@@ -12,7 +12,7 @@ const load = (n: string) => readFileSync(fileURLToPath(new URL(`../../../public/
 describe('bench core', () => {
   it('runs a workload and the system on both engines with the same counts', async () => {
     const starts: string[] = [];
-    const r = await runBench({ runs: 1, workloads: ['checksum'], engines: ['interpreter', 'block compiler'], simMs: 5, lagSwitches: 3 }, load, 'test',
+    const r = await runBench({ runs: 1, workloads: ['checksum'], engines: ['interpreter', 'block compiler'], simMs: 5, lagSwitches: 3, sustainedInstructions: 3e6 }, load, 'test',
       (e) => { if (e.kind === 'start') starts.push(e.label); });
     expect(starts).toEqual(['checksum (interpreter)', 'hvmm+guests (interpreter)', 'checksum (block compiler)', 'hvmm+guests (block compiler)']);
     const [interp, blocks] = r.engines;
@@ -27,11 +27,16 @@ describe('bench core', () => {
       expect(s.boot.instructions + s.steady.instructions).toBe(s.instructions);
       expect(s.steady.mips).toBeGreaterThan(0);
       expect(s.switchLagUs.switches).toBe(3);
+      // the sustained run: the dummy guest does not end, so it runs its instructions exactly
+      expect(s.sustained!.instructions).toBe(3e6);
+      expect(s.sustained!.warm.instructions).toBe(3e6 - 750_000);
+      expect(s.sustained!.warm.mips).toBeGreaterThan(0);
     }
     expect(blocks!.workloads[0]!.instructions).toBe(interp!.workloads[0]!.instructions);
     expect(blocks!.system!.instructions).toBe(interp!.system!.instructions);
     expect(blocks!.system!.boot.instructions).toBe(interp!.system!.boot.instructions);
     expect(blocks!.system!.worldSwitches).toBe(interp!.system!.worldSwitches);
     expect(formatBenchTable(r)).toMatch(/\| checksum \| 95\.4 M \| [\d.]+ \| [\d.]+ \| ok \|/);
+    expect(formatBenchTable(r)).toMatch(/\| · sustained, warm: after its first quarter \| 2\.3 M \| [\d.]+ \| [\d.]+ \|  \|/);
   });
 });

@@ -22,6 +22,8 @@ export interface BenchOptions {
   simMs?: number;
   /** Switches the switch-lag measurement takes. Default 200. */
   lagSwitches?: number;
+  /** Instructions of the full-system sustained run (0: none). Default SUSTAINED_INSTRUCTIONS. */
+  sustainedInstructions?: number;
 }
 
 export type ImageLoader = (name: string) => Uint8Array | Promise<Uint8Array>;
@@ -60,7 +62,7 @@ export async function runBench(o: BenchOptions, load: ImageLoader, host: string,
       onEvent?.({ kind: 'start', label: `hvmm+guests (${engine})`, done, total });
       r.system = benchSystem(
         { hypervisor: img(SYSTEM_IMAGES.hypervisor), guests: SYSTEM_IMAGES.guests.map(img), lagGuest: img(SYSTEM_IMAGES.lagGuest) },
-        { runs, simMs: o.simMs, jit, lagSwitches: o.lagSwitches },
+        { runs, simMs: o.simMs, jit, lagSwitches: o.lagSwitches, sustainedInstructions: o.sustainedInstructions },
       );
       onEvent?.({ kind: 'system', engine, result: r.system, done: ++done, total });
     }

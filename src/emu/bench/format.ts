@@ -22,6 +22,10 @@ function systemRows(engines: EngineReport[]): string[] {
     row(['· boot: power-on → first VMRUN', mi(s0.boot.instructions), ...per((s) => `${ms(s.boot.seconds)} (${f1(s.boot.mips)} MIPS)`), s0.boot.reachedVmrun ? '' : 'no VMRUN']),
     row(['· steady: first VMRUN → end', mi(s0.steady.instructions), ...per((s) => f1(s.steady.mips)), '']),
     row([`· switch lag, host µs: median (p95), ${s0.switchLagUs.switches} switches`, '', ...per((s) => `${f1(s.switchLagUs.median)} (${f1(s.switchLagUs.p95)})`), '']),
+    ...(s0.sustained ? [
+      row(['· sustained: the dummy guest not ending, from power-on', mi(s0.sustained.instructions), ...per((s) => f1(s.sustained?.mips ?? NaN)), '']),
+      row(['· sustained, warm: after its first quarter', mi(s0.sustained.warm.instructions), ...per((s) => f1(s.sustained?.warm.mips ?? NaN)), '']),
+    ] : []),
   ];
 }
 

@@ -21,3 +21,12 @@ export const DEFAULT_SETUP: LabSetup = {
     { image: 'g-crash.elf', cmdline: 'g-crash.elf name=crash mode=npf after=3' },
   ],
 };
+
+/**
+ * The default setup with the dummy guest printing without end: the lab keeps running (the
+ * default guests finish within ~2 s of wall time, the HVMM then leaves through the debug-exit
+ * port). The benchmark's sustained run and its page-live run use it.
+ */
+export function endlessGuests(setup: LabSetup = DEFAULT_SETUP): GuestSpec[] {
+  return setup.guests.map((g) => (g.image === 'g-dummy.elf' ? { ...g, cmdline: g.cmdline.replace(/count=\d+/, 'count=1000000') } : g));
+}

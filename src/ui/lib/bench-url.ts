@@ -4,6 +4,7 @@
 //   &runs=3&workload=sieve,sort   runs per figure; workloads (workload=none: only the system row)
 //   &engines=both|interp|jit      engines (default both)
 //   &system=0&simMs=400&lagSwitches=200   the full-system row: off, its simulated ms, the switch-lag sample
+//   &sustained=300                the full-system sustained run, millions of instructions (0: none)
 // `pacifica bench --browser` builds its URL with benchToQuery.
 import { parseEngines } from '../../emu/bench/engines';
 import type { BenchOptions } from '../../emu/bench/bench';
@@ -33,6 +34,7 @@ export function queryToBench(search: string): { auto: boolean; options: PageBenc
       system: q.get('system') !== '0',
       simMs: positive(q.get('simMs')),
       lagSwitches: positive(q.get('lagSwitches')),
+      sustainedInstructions: q.get('sustained') === '0' ? 0 : positive(q.get('sustained')) !== undefined ? positive(q.get('sustained'))! * 1e6 : undefined,
       live: q.get('live') === '1',
       liveSeconds: positive(q.get('liveSeconds')) ?? PAGE_BENCH_DEFAULTS.liveSeconds,
     },
@@ -48,6 +50,7 @@ export function benchToQuery(o: Partial<PageBenchOptions>): string {
   if (o.system === false) q.set('system', '0');
   if (o.simMs !== undefined) q.set('simMs', String(o.simMs));
   if (o.lagSwitches !== undefined) q.set('lagSwitches', String(o.lagSwitches));
+  if (o.sustainedInstructions !== undefined) q.set('sustained', String(o.sustainedInstructions / 1e6));
   if (o.live) q.set('live', '1');
   if (o.liveSeconds !== undefined) q.set('liveSeconds', String(o.liveSeconds));
   return '?' + q.toString();
