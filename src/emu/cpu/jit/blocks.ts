@@ -22,7 +22,7 @@ import { bindHandler } from '../exec/table';
 import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
 import { classify, Kind } from './classify';
-import { emitInline, isJccFast, TLB_PRELUDE } from './inline';
+import { emitInline, isInlinePure, isJccFast, TLB_PRELUDE } from './inline';
 
 /**
  * A compiled block. run(cpu) returns how many of its instructions it executed
@@ -193,12 +193,26 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
   const loops = inline && emitInline(lastI, insns.length - 1) !== null && isJccFast(lastI)
     && ((entryOff + endLen + lastI.immLo) | 0) === entryOff;
   const ret = (n: number) => loops ? (n < 0 ? `-(done + ${-n})` : `done + ${n}`) : `${n}`;
+  // Register-only inline instructions (isInlinePure: no memory, no handler, cannot throw) are not
+  // observable one by one: their instruction and cycle counts are added together before anything
+  // that could look (a handler, an interrupt check, a return), and they do not store startLo/startHi
+  // (only a throwing instruction's own start is ever read; each one stores it).
+  let pendN = 0, pendC = 0;
+  const flush = () => {
+    if (pendN > 0) out.push(pendN === 1 ? `c.instructions++; c.cycles += ${pendC};` : `c.instructions += ${pendN}; c.cycles += ${pendC};`);
+    pendN = 0;
+    pendC = 0;
+  };
   for (let k = 0; k < insns.length; k++) {
     const i = insns[k]!;
     const last = k === insns.length - 1;
     const next = d + i.len;
     out.push(`// ${k}: row ${i.row} len ${i.len}`);
-    out.push(k === 0 ? 'c.startLo = l0; c.startHi = h0;' : `c.startLo = (l0 + ${d}) | 0; c.startHi = h0;`);
+    const pureInline = inline && isInlinePure(i);
+    if (!pureInline) {
+      flush();
+      out.push(k === 0 ? 'c.startLo = l0; c.startHi = h0;' : `c.startLo = (l0 + ${d}) | 0; c.startHi = h0;`);
+    }
     if (mode === 64 && entryOff + next >= 4096) {
       // The next RIP is the first byte of the next page: carry into the high half.
       out.push(`{ const n = (l0 + ${next}) | 0; c.ripLo = n; if ((n >>> 0) < (l0 >>> 0)) c.ripHi = (h0 + 1) | 0; }`);
@@ -212,15 +226,29 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
     } else {
       out.push(`E${k}(c, I${k});`);
     }
-    out.push(`c.instructions++; c.cycles += ${i.cost};`);
+    if (pureInline) {
+      pendN++;
+      pendC += i.cost;
+    } else {
+      out.push(`c.instructions++; c.cycles += ${i.cost};`);
+    }
     if (!last) {
       if (classify(i) !== Kind.Pure) {
         out.push(`if (c.stop !== 0 || P.dead || m.walks !== w || m.flushes !== f || c.ripLo !== ((l0 + ${next}) | 0)) return ${ret(k + 1)};`);
       }
-      out.push(`if (c.irqCheck && c.takeInterrupt()) return ${ret(-(k + 1))};`);
+      // The interrupt check after a pure instruction that follows another one inside the block can
+      // only repeat the previous check's answer: pure instructions change neither IF, GIF, the
+      // pending interrupts nor the shadow (only sti, mov ss and pop ss, none of them pure, set it;
+      // it covers the one instruction after them, whose check is made).
+      const same = k >= 1 && classify(i) === Kind.Pure && classify(insns[k - 1]!) === Kind.Pure;
+      if (!same) {
+        flush();
+        out.push(`if (c.irqCheck && c.takeInterrupt()) return ${ret(-(k + 1))};`);
+      }
     }
     d = next;
   }
+  flush();
   const n = insns.length;
   if (loops) {
     out.unshift('let done = 0;', 'for (;;) {');

@@ -99,6 +99,19 @@ function paStmts(n: number, write: boolean): string {
 export const TLB_PRELUDE = 'const T = c.mmu, TL = T.tagLo, TH = T.tagHi, TP = T.perm, PH = T.phys;';
 const rd32 = (pa: string) => `((${pa} & 3) === 0 ? U32[${pa} >>> 2] : DV.getInt32(${pa}, true))`;
 
+/**
+ * Is i inlined as register-only code that cannot throw (register ALU without adc/sbb, mov
+ * register to register, 64-bit lea)? Such code reads and writes registers and the lazy flags only.
+ */
+export function isInlinePure(i: Insn): boolean {
+  const e = i.exec;
+  if (e === H.aluEGreg || e === H.aluGEreg || e === H.aluEIreg) {
+    const op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
+    return op !== 2 && op !== 3;
+  }
+  return e === H.movEGreg || e === H.movGEreg || (e === H.lea64 && i.asize === 8);
+}
+
 /** Is i a conditional jump the compiler inlines (jcc rel: its target is i's end + immLo)? */
 export function isJccFast(i: Insn): boolean {
   return i.exec === H.jccFast;
