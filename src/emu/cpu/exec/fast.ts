@@ -73,6 +73,32 @@ function alu32(c: Cpu, op: number, r: Int32Array, d: number, s: number): void {
   if (op !== CMP) { r[d] = lo; r[d + 1] = 0; }
 }
 
+/** test r/m, reg with register operands: and without the write (alu() with AND records Logic). */
+function testEGreg(c: Cpu, i: Insn): void {
+  const r = c.r;
+  const d = i.rm << 1, s = i.reg << 1;
+  const dl = r[d]!, sl = r[s]!;
+  c.lop = Lazy.Logic;
+  c.lres = dl & sl;
+  c.ldst = dl;
+  c.lsrc = sl;
+  if (i.osize === 8) {
+    const dh = r[d + 1]!, sh = r[s + 1]!;
+    c.lsz = 8;
+    c.lresH = dh & sh;
+    c.ldstH = dh;
+    c.lsrcH = sh;
+  } else {
+    c.lsz = 4;
+  }
+}
+
+/** ALU rAX/eAX, imm (opcodes 05, 0D, 25, 2D, 35, 3D ...): aluEIreg on register 0. */
+function aluAIwide(c: Cpu, i: Insn): void {
+  if (i.osize === 8) alu64(c, i.op >> 3, c.r, 0, i.immLo, i.immHi);
+  else alu32(c, i.op >> 3, c.r, 0, i.immLo);
+}
+
 function aluEGreg(c: Cpu, i: Insn): void {
   const r = c.r;
   const s = i.reg << 1;
@@ -128,6 +154,34 @@ function movEGmem(c: Cpu, i: Insn): void {
   else c.write32(c.laLo, c.laHi, lo);
 }
 
+/** mov byte [mem], reg8 (88): the source may be AH-BH (getR's ids 16-19). */
+function movEGmem8(c: Cpu, i: Insn): void {
+  const v = c.getR(1, i.reg);
+  c.ea(i);
+  c.write8(c.laLo, c.laHi, v);
+}
+
+/** mov [mem], imm (C6, C7) of 1, 4 or 8 bytes. */
+function movEImem(c: Cpu, i: Insn): void {
+  c.ea(i);
+  if (i.osize === 8) c.write64(c.laLo, c.laHi, i.immLo, i.immHi);
+  else if (i.osize === 4) c.write32(c.laLo, c.laHi, i.immLo);
+  else c.write8(c.laLo, c.laHi, i.immLo);
+}
+
+/** cmp byte [mem], imm8 (80 /7): alu() on bytes records Sub with the operands masked. */
+function cmpEIbyteMem(c: Cpu, i: Insn): void {
+  c.ea(i);
+  const d = c.read8(c.laLo, c.laHi);
+  const s = i.immLo & 0xff;
+  c.lop = Lazy.Sub;
+  c.lsz = 1;
+  c.lres = (d - s) & 0xff;
+  c.ldst = d;
+  c.lsrc = s;
+  c.hi = 0;
+}
+
 function lea64(c: Cpu, i: Insn): void {
   c.eaOffset(i);
   const d = i.reg << 1;
@@ -172,8 +226,11 @@ export function specialize(name: string, i: Insn): Handler | undefined {
   switch (name) {
     case 'aluEG': return !i.mem && wide ? aluEGreg : undefined;
     case 'aluGE': return !i.mem && wide ? aluGEreg : undefined;
-    case 'aluEI': return !i.mem && wide ? aluEIreg : undefined;
-    case 'movEG': return wide ? (i.mem ? movEGmem : movEGreg) : undefined;
+    case 'aluEI': return !i.mem && wide ? aluEIreg : i.mem && i.osize === 1 && (i.reg & 7) === CMP ? cmpEIbyteMem : undefined;
+    case 'movEG': return wide ? (i.mem ? movEGmem : movEGreg) : i.osize === 1 && i.mem ? movEGmem8 : undefined;
+    case 'movEI': return i.mem && (wide || i.osize === 1) ? movEImem : undefined;
+    case 'testEG': return !i.mem && wide ? testEGreg : undefined;
+    case 'aluAI': return wide ? aluAIwide : undefined;
     case 'movGE': return wide ? (i.mem ? movGEmem : movGEreg) : undefined;
     case 'lea': return i.osize === 8 ? lea64 : undefined;
     case 'movzx': return i.mem && (i.op & 1) === 0 && wide ? movzxByteMem : undefined;

@@ -27,17 +27,22 @@ const H = {
   lea64: specialize('lea', shape({ osize: 8 })),
   movzxByteMem: specialize('movzx', shape({ mem: true, op: 0xb6, osize: 4 })),
   jccFast: specialize('jcc', shape({ osize: 8 })),
+  testEGreg: specialize('testEG', shape({ mem: false, osize: 8 })),
+  aluAIwide: specialize('aluAI', shape({ osize: 8 })),
+  movEGmem8: specialize('movEG', shape({ mem: true, osize: 1 })),
+  movEImem: specialize('movEI', shape({ mem: true, osize: 8 })),
+  cmpEIbyteMem: specialize('aluEI', shape({ mem: true, osize: 1, reg: 7 })),
 } as const satisfies Record<string, Handler | undefined>;
 for (const [k, v] of Object.entries(H)) if (v === undefined) throw new Error(`jit/inline: fast.ts has no ${k}`);
 
 const CMP = 7;
 
 /** Statements for dst (register halves at d, d+1) op= src (expressions sl, sh), as fast.ts alu64. */
-function alu64(op: number, d: number, sl: string, sh: string): string | null {
+function alu64(op: number, d: number, sl: string, sh: string, store = op !== CMP): string | null {
   const tail = (lazy: number, lo: string, hi: string) =>
     `{ const dl = r[${d}], dh = r[${d + 1}], sl = ${sl}, sh = ${sh}; ${lo} ${hi}` +
     ` c.lop = ${lazy}; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = dl; c.ldstH = dh; c.lsrc = sl; c.lsrcH = sh;` +
-    (op !== CMP ? ` r[${d}] = lo; r[${d + 1}] = hi;` : '') + ' }';
+    (store ? ` r[${d}] = lo; r[${d + 1}] = hi;` : '') + ' }';
   switch (op) {
     case 0: return tail(Lazy.Add, 'const t = (dl >>> 0) + (sl >>> 0); const lo = t | 0;', 'const hi = (dh + sh + (t > 0xffffffff ? 1 : 0)) | 0;');
     case 5: case 7: return tail(Lazy.Sub, 'const t = (dl >>> 0) - (sl >>> 0); const lo = t | 0;', 'const hi = (dh - sh - (t < 0 ? 1 : 0)) | 0;');
@@ -49,10 +54,10 @@ function alu64(op: number, d: number, sl: string, sh: string): string | null {
 }
 
 /** The same for 32-bit operands (fast.ts alu32): the upper half of the destination is zeroed. */
-function alu32(op: number, d: number, s: string): string | null {
+function alu32(op: number, d: number, s: string, store = op !== CMP): string | null {
   const tail = (lazy: number, lo: string) =>
     `{ const dl = r[${d}], s = ${s}; ${lo} c.lop = ${lazy}; c.lsz = 4; c.lres = lo; c.ldst = dl; c.lsrc = s;` +
-    (op !== CMP ? ` r[${d}] = lo; r[${d + 1}] = 0;` : '') + ' }';
+    (store ? ` r[${d}] = lo; r[${d + 1}] = 0;` : '') + ' }';
   switch (op) {
     case 0: return tail(Lazy.Add, 'const lo = (dl + s) | 0;');
     case 5: case 7: return tail(Lazy.Sub, 'const lo = (dl - s) | 0;');
@@ -109,7 +114,11 @@ export function isInlinePure(i: Insn): boolean {
     const op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
     return op !== 2 && op !== 3;
   }
-  return e === H.movEGreg || e === H.movGEreg || (e === H.lea64 && i.asize === 8);
+  if (e === H.aluAIwide) {
+    const op = i.op >> 3;
+    return op !== 2 && op !== 3;
+  }
+  return e === H.movEGreg || e === H.movGEreg || e === H.testEGreg || (e === H.lea64 && i.asize === 8);
 }
 
 /** Is i a conditional jump the compiler inlines (jcc rel: its target is i's end + immLo)? */
@@ -165,6 +174,28 @@ export function emitInline(i: Insn, k: number): string | null {
   if (e === H.movzxByteMem) {
     const d = i.reg << 1;
     return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} r[${d}] = pa >= 0 ? U8[pa] : c.read8(lo, hi); r[${d + 1}] = 0; }`;
+  }
+  if (e === H.testEGreg) {
+    const d = i.rm << 1, s = i.reg << 1;
+    return i.osize === 8 ? alu64(4, d, `r[${s}]`, `r[${s + 1}]`, false) : alu32(4, d, `r[${s}]`, false);
+  }
+  if (e === H.aluAIwide) return i.osize === 8 ? alu64(i.op >> 3, 0, `${i.immLo}`, `${i.immHi}`) : alu32(i.op >> 3, 0, `${i.immLo}`);
+  if (e === H.movEGmem8) {
+    // getR(1, reg): ids 16-19 are AH, CH, DH, BH (no REX prefix).
+    const v = i.reg < 16 ? `r[${i.reg << 1}] & 0xff` : `(r[${(i.reg - 16) << 1}] >> 8) & 0xff`;
+    return `{ const v = ${v}; ${ea64Stmts(i, k)} ${paStmts(1, true)} if (pa >= 0 && CP[pa >>> 12] === 0) U8[pa] = v; else c.write8(lo, hi, v); }`;
+  }
+  if (e === H.movEImem) {
+    const n = i.osize;
+    const store = (pa: string, v: number) => `if ((${pa} & 3) === 0) U32[${pa} >>> 2] = ${v}; else DV.setInt32(${pa}, ${v}, true);`;
+    const body = n === 8 ? `const q = pa + 4; ${store('pa', i.immLo)} ${store('q', i.immHi)}` : n === 4 ? store('pa', i.immLo) : `U8[pa] = ${i.immLo & 0xff};`;
+    const slow = n === 8 ? `c.write64(lo, hi, ${i.immLo}, ${i.immHi});` : n === 4 ? `c.write32(lo, hi, ${i.immLo});` : `c.write8(lo, hi, ${i.immLo});`;
+    return `{ ${ea64Stmts(i, k)} ${paStmts(n, true)} if (pa >= 0 && CP[pa >>> 12] === 0) { ${body} } else ${slow} }`;
+  }
+  if (e === H.cmpEIbyteMem) {
+    const s = i.immLo & 0xff;
+    return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} const d = pa >= 0 ? U8[pa] : c.read8(lo, hi);` +
+      ` c.lop = ${Lazy.Sub}; c.lsz = 1; c.lres = (d - ${s}) & 0xff; c.ldst = d; c.lsrc = ${s}; c.hi = 0; }`;
   }
   if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) c.jumpRel(${i.immLo}, ${i.osize}); }`;
   return null;

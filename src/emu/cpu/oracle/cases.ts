@@ -358,6 +358,16 @@ add('mov E,imm', (r) => {
   const e = encodeModrm(r, { op: [sz === 1 ? 0xc6 : 0xc7], size: sz, ext: 0 }, st.regs);
   return mk(`mov${sz * 8} E,imm`, [...e.bytes, ...imm(r, immBytes(sz))], st);
 });
+// The byte memory forms the block compiler inlines (mov M,r8 with AH-BH too, mov M,imm8, cmp M,imm8),
+// on their own so each oracle run has hundreds of them, not the few the general forms give.
+add('byte M forms', (r) => {
+  const st = baseState(r);
+  const k = r.int(3);
+  // reg 4-7: AH-BH without a REX prefix, SPL-DIL with one (a base register r8-r15 brings it)
+  if (k === 0) return mk('mov8 M,G', encodeModrm(r, { op: [0x88], size: 1, memOnly: true, ext: r.bool() ? 4 + r.int(4) : undefined }, st.regs).bytes, st);
+  if (k === 1) return mk('mov8 M,imm', [...encodeModrm(r, { op: [0xc6], size: 1, ext: 0, memOnly: true }, st.regs).bytes, ...imm(r, 1)], st);
+  return mk('cmp8 M,imm', [...encodeModrm(r, { op: [0x80], size: 1, ext: 7, memOnly: true }, st.regs).bytes, ...imm(r, 1)], st);
+});
 add('mov Z,imm', (r) => {
   const st = baseState(r);
   const sz = r.pick(SIZES);
