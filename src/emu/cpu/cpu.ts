@@ -541,15 +541,39 @@ export class Cpu {
           const linLo = mode === 64 ? slo : (slo + this.segBaseLo[CS]!) | 0;
           const pa = !this.paging && shi === 0 ? linLo >>> 0 : this.translate(linLo, shi, EXEC);
           if (blocks !== null && pa < ramSize && this.insnHook === null) {
-            const b = blocks.get(pa, mode);
+            let b = blocks.get(pa, mode);
             if (b !== null && b.n <= left) {
-              blockBase = this.instructions;
-              // Instructions executed; negative: it left after taking an interrupt
-              // (the loop returns there too when the delivery set stop).
-              const ran = b.run(this, left);
-              blockBase = -1;
-              left -= ran < 0 ? -ran : ran;
-              if (this.stop !== StopReason.None) return;
+              // What the fetch translation of this page depends on, to go on to the next block
+              // of the same page without translating again (chaining, below).
+              const mmu = this.mmu, svm = this.svm, page = blocks.pages[pa >>> 12]!;
+              const walks = mmu.walks, flushes = mmu.flushes, switches = svm.exits + svm.vmruns;
+              const cpl = this.cpl, csBase = this.segBaseLo[CS]!, paging = this.paging;
+              let off = pa & 0xfff, lo = slo;
+              for (;;) {
+                blockBase = this.instructions;
+                // Instructions executed; negative: it left after taking an interrupt
+                // (the loop returns there too when the delivery set stop).
+                const ran = b.run(this, left);
+                blockBase = -1;
+                left -= ran < 0 ? -ran : ran;
+                if (this.stop !== StopReason.None) return;
+                // The next instruction starts a compiled block of the same physical page when
+                // RIP moved within the page (the same linear page: same 4 GiB, CS base, mode)
+                // and nothing its translation depends on changed (no walk, TLB flush or world
+                // switch, same CPL); and nothing the loop's top would do first is pending.
+                if (ran < 0 || this.irqCheck || this.halted || page.dead) break;
+                const next = (off + (this.ripLo - lo)) | 0;
+                if (next < 0 || next >= 4096 || this.ripHi !== shi || this.mode !== mode || this.cpl !== cpl || this.paging !== paging ||
+                  this.segBaseLo[CS] !== csBase || mmu.walks !== walks || mmu.flushes !== flushes ||
+                  svm.exits + svm.vmruns !== switches) break;
+                const nb = page.entries[next];
+                if (nb === undefined || nb === null || nb.mode !== mode || nb.n > left) break;
+                b = nb;
+                off = next;
+                lo = this.ripLo;
+                this.startLo = lo;
+                this.startHi = shi;
+              }
               continue;
             }
           }
