@@ -41,7 +41,7 @@ export const commands: Record<string, Command> = {
   },
   bench: {
     summary: 'run the C workloads and the HVMM with its guests, report MIPS (median of runs); in Node or in Chromium',
-    usage: 'pacifica bench [--json] [--runs N] [--workload NAME[,NAME]] [--jit|--interp|--both|--engines interp,jit|both] [--no-system|--system-only] [--sim-ms N] [--lag-switches N]   (pin with: taskset -c 0)\n' +
+    usage: 'pacifica bench [--json] [--runs N] [--workload NAME[,NAME]] [--jit|--interp|--both|--engines interp,jit|both] [--no-system|--system-only] [--sim-ms N] [--lag-switches N] [--sustained MILLIONS|--no-sustained]   (pin with: taskset -c 0)\n' +
       '       pacifica bench --browser [same options] [--no-live] [--live-seconds N] [--live-engine interp|jit] [--live-setup steady|default] [--build]   (the page in Chromium; both engines unless chosen)',
     async run(args) {
       const { benchCommand } = await import('./bench.ts');
