@@ -12,6 +12,7 @@ import { Machine, type MachineStop } from '../machine/machine';
 import { DEFAULT_SETUP, endlessGuests } from '../machine/default-setup';
 import { measureSwitchLag } from '../experiment/switch-lag';
 import { median } from './stats';
+import { runTo } from './window-bench';
 
 /** The images the system bench needs, by file name under public/images. */
 export const SYSTEM_IMAGES = {
@@ -153,30 +154,19 @@ function sustainedRuns(images: SystemImages, cmdline: string, instructions: numb
   });
   const whole: number[] = [], warm: number[] = [];
   const warmFrom = Math.round(instructions * WARM_FROM);
-  let ran = 0, ranWarm = 0;
   for (let k = 0; k < runs; k++) {
     const m = new Machine();
     if (jit !== undefined) m.cpu.jit = jit;
     m.bootMultiboot(images.hypervisor, { cmdline, modules: guests });
-    const cpu = m.cpu;
     const t0 = performance.now();
-    let tWarm = -1, iWarm = 0;
-    // Every instruction takes at least one cycle: a budget of the instructions left never overshoots.
-    for (let target = warmFrom; ; target = instructions) {
-      for (let left = target - cpu.instructions; left > 0; left = target - cpu.instructions) {
-        if (m.run(left).kind !== 'time') break;
-      }
-      if (target === instructions || cpu.instructions < target) break;
-      tWarm = performance.now();
-      iWarm = cpu.instructions;
-    }
+    const reachedWarm = runTo(m, warmFrom);
+    const tWarm = performance.now();
+    if (!reachedWarm || !runTo(m, instructions)) throw new Error(`system bench: the sustained run stopped after ${m.cpu.instructions} instructions`);
     const t1 = performance.now();
-    if (cpu.instructions < instructions) throw new Error(`system bench: the sustained run stopped after ${cpu.instructions} instructions`);
-    ran = cpu.instructions;
-    ranWarm = ran - iWarm;
     whole.push((t1 - t0) / 1000);
     warm.push((t1 - tWarm) / 1000);
   }
   const s = median(whole), w = median(warm);
-  return { seconds: s, instructions: ran, mips: ran / s / 1e6, warm: { seconds: w, instructions: ranWarm, mips: ranWarm / w / 1e6 } };
+  const warmInsns = instructions - warmFrom;
+  return { seconds: s, instructions, mips: instructions / s / 1e6, warm: { seconds: w, instructions: warmInsns, mips: warmInsns / w / 1e6 } };
 }
