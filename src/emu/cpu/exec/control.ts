@@ -27,13 +27,12 @@ export function jmpE(c: Cpu, i: Insn): void {
 }
 
 /**
- * A near call: `jump` moves RIP to the (validated) target; then the return
- * address is pushed. If the push faults, RIP is back on the return address and
- * the step loop rewinds it to the call, so nothing is left half done.
+ * The second half of a near call: RIP is already on the (validated) target and the return
+ * address is pushed. If the push faults, RIP is back on the return address and the step loop
+ * rewinds it to the call, so nothing is left half done. (No closure for the jump: a call
+ * allocated one every time, in the interpreter and in compiled blocks alike.)
  */
-function nearCall(c: Cpu, sz: number, jump: () => void): void {
-  const retLo = c.ripLo, retHi = c.ripHi;
-  jump();
+function pushReturn(c: Cpu, sz: number, retLo: number, retHi: number): void {
   const tLo = c.ripLo, tHi = c.ripHi;
   c.ripLo = retLo;
   c.ripHi = retHi;
@@ -43,14 +42,18 @@ function nearCall(c: Cpu, sz: number, jump: () => void): void {
 }
 
 export function call(c: Cpu, i: Insn): void {
-  nearCall(c, i.osize, () => c.jumpRel(i.immLo, i.osize));
+  const retLo = c.ripLo, retHi = c.ripHi;
+  c.jumpRel(i.immLo, i.osize);
+  pushReturn(c, i.osize, retLo, retHi);
 }
 
 export function callE(c: Cpu, i: Insn): void {
   const sz = i.osize;
   const lo = c.readE(i, sz);
   const hi = sz === 8 ? c.hi : 0;
-  nearCall(c, sz, () => target(sz, lo, hi, c));
+  const retLo = c.ripLo, retHi = c.ripHi;
+  target(sz, lo, hi, c);
+  pushReturn(c, sz, retLo, retHi);
 }
 
 /** ret / ret imm16. */
