@@ -27,10 +27,10 @@ describe('bench core', () => {
       expect(s.boot.instructions + s.steady.instructions).toBe(s.instructions);
       expect(s.steady.mips).toBeGreaterThan(0);
       expect(s.switchLagUs.switches).toBe(3);
-      // the sustained run: the dummy guest does not end, so it runs its instructions exactly
-      expect(s.sustained!.instructions).toBe(3e6);
-      expect(s.sustained!.warm.instructions).toBe(3e6 - 750_000);
+      // the sustained run: runTo throws if the machine stops before its instructions (the dummy
+      // guest must not end); its warm part is the later of two timed stretches
       expect(s.sustained!.warm.mips).toBeGreaterThan(0);
+      expect(s.sustained!.warm.seconds).toBeLessThan(s.sustained!.seconds);
     }
     expect(blocks!.workloads[0]!.instructions).toBe(interp!.workloads[0]!.instructions);
     expect(blocks!.system!.instructions).toBe(interp!.system!.instructions);
