@@ -22,7 +22,7 @@ import { bindHandler } from '../exec/table';
 import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
 import { classify, Kind } from './classify';
-import { emitInline, isInlinePure, isJccFast, TLB_PRELUDE } from './inline';
+import { emitFusedJcc, emitInline, fusedFlags, isInlinePure, isJccFast, TLB_PRELUDE } from './inline';
 
 /**
  * A compiled block. run(cpu) returns how many of its instructions it executed
@@ -198,6 +198,8 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
   // that could look (a handler, an interrupt check, a return), and they do not store startLo/startHi
   // (only a throwing instruction's own start is ever read; each one stores it).
   let pendN = 0, pendC = 0;
+  let fused: string | null = null; // the next instruction's code, a jump fused with this one's flags
+  let fuses = false;
   const flush = () => {
     if (pendN > 0) out.push(pendN === 1 ? `c.instructions++; c.cycles += ${pendC};` : `c.instructions += ${pendN}; c.cycles += ${pendC};`);
     pendN = 0;
@@ -219,7 +221,14 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
     } else {
       out.push(`c.ripLo = (l0 + ${next}) | 0;`);
     }
-    const body = inline ? emitInline(i, k) : null;
+    // A compare, subtract or logic instruction right before the block's conditional jump hands the
+    // jump its operands and result in locals (fusion), so the jump need not read the lazy flags back.
+    const nextI = insns[k + 1];
+    const flagsLeft = inline && nextI !== undefined ? fusedFlags(i) : null;
+    const fusedJcc = flagsLeft !== null ? emitFusedJcc(nextI!, flagsLeft) : null;
+    const body = fused !== null ? fused : inline ? emitInline(i, k, fusedJcc !== null) : null;
+    fused = fusedJcc;
+    if (fusedJcc !== null) fuses = true;
     if (body !== null) {
       usesR = true;
       out.push(body);
@@ -259,6 +268,7 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
     out.push(`return ${n};`);
   }
   if (usesR) pre.push('const r = c.r;');
+  if (fuses) pre.push('let Fd = 0, FdH = 0, Fs = 0, FsH = 0, Fl = 0, Fh = 0;');
   if (out.some((l) => l.includes('TL['))) pre.push(TLB_PRELUDE);
   return `${pre.join('\n')}\n${out.join('\n')}`;
 }

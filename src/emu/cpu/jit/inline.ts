@@ -38,10 +38,11 @@ for (const [k, v] of Object.entries(H)) if (v === undefined) throw new Error(`ji
 const CMP = 7;
 
 /** Statements for dst (register halves at d, d+1) op= src (expressions sl, sh), as fast.ts alu64. */
-function alu64(op: number, d: number, sl: string, sh: string, store = op !== CMP): string | null {
+function alu64(op: number, d: number, sl: string, sh: string, store = op !== CMP, fuse = false): string | null {
   const tail = (lazy: number, lo: string, hi: string) =>
     `{ const dl = r[${d}], dh = r[${d + 1}], sl = ${sl}, sh = ${sh}; ${lo} ${hi}` +
     ` c.lop = ${lazy}; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = dl; c.ldstH = dh; c.lsrc = sl; c.lsrcH = sh;` +
+    (fuse ? ' Fl = lo; Fh = hi; Fd = dl; FdH = dh; Fs = sl; FsH = sh;' : '') +
     (store ? ` r[${d}] = lo; r[${d + 1}] = hi;` : '') + ' }';
   switch (op) {
     case 0: return tail(Lazy.Add, 'const t = (dl >>> 0) + (sl >>> 0); const lo = t | 0;', 'const hi = (dh + sh + (t > 0xffffffff ? 1 : 0)) | 0;');
@@ -54,9 +55,10 @@ function alu64(op: number, d: number, sl: string, sh: string, store = op !== CMP
 }
 
 /** The same for 32-bit operands (fast.ts alu32): the upper half of the destination is zeroed. */
-function alu32(op: number, d: number, s: string, store = op !== CMP): string | null {
+function alu32(op: number, d: number, s: string, store = op !== CMP, fuse = false): string | null {
   const tail = (lazy: number, lo: string) =>
     `{ const dl = r[${d}], s = ${s}; ${lo} c.lop = ${lazy}; c.lsz = 4; c.lres = lo; c.ldst = dl; c.lsrc = s;` +
+    (fuse ? ' Fl = lo; Fd = dl; Fs = s;' : '') +
     (store ? ` r[${d}] = lo; r[${d + 1}] = 0;` : '') + ' }';
   switch (op) {
     case 0: return tail(Lazy.Add, 'const lo = (dl + s) | 0;');
@@ -126,15 +128,20 @@ export function isJccFast(i: Insn): boolean {
   return i.exec === H.jccFast;
 }
 
-/** JavaScript statements that do exactly what i's bound handler does, or null to call the handler. */
-export function emitInline(i: Insn, k: number): string | null {
+/**
+ * JavaScript statements that do exactly what i's bound handler does, or null to call the handler.
+ * `fuse`: i is an ALU instruction (fusedFlags) followed by a conditional jump in the same block; it
+ * also leaves its operands and result in the block's locals Fd, FdH, Fs, FsH, Fl, Fh for the jump.
+ */
+export function emitInline(i: Insn, k: number, fuse = false): string | null {
   const e = i.exec;
   if (e === H.aluEGreg || e === H.aluGEreg || e === H.aluEIreg) {
     const op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
     const d = (e === H.aluGEreg ? i.reg : i.rm) << 1;
-    if (e === H.aluEIreg) return i.osize === 8 ? alu64(op, d, `${i.immLo}`, `${i.immHi}`) : alu32(op, d, `${i.immLo}`);
+    const store = op !== CMP;
+    if (e === H.aluEIreg) return i.osize === 8 ? alu64(op, d, `${i.immLo}`, `${i.immHi}`, store, fuse) : alu32(op, d, `${i.immLo}`, store, fuse);
     const s = (e === H.aluGEreg ? i.rm : i.reg) << 1;
-    return i.osize === 8 ? alu64(op, d, `r[${s}]`, `r[${s + 1}]`) : alu32(op, d, `r[${s}]`);
+    return i.osize === 8 ? alu64(op, d, `r[${s}]`, `r[${s + 1}]`, store, fuse) : alu32(op, d, `r[${s}]`, store, fuse);
   }
   if (e === H.movEGreg || e === H.movGEreg) {
     const d = (e === H.movEGreg ? i.rm : i.reg) << 1;
@@ -177,9 +184,12 @@ export function emitInline(i: Insn, k: number): string | null {
   }
   if (e === H.testEGreg) {
     const d = i.rm << 1, s = i.reg << 1;
-    return i.osize === 8 ? alu64(4, d, `r[${s}]`, `r[${s + 1}]`, false) : alu32(4, d, `r[${s}]`, false);
+    return i.osize === 8 ? alu64(4, d, `r[${s}]`, `r[${s + 1}]`, false, fuse) : alu32(4, d, `r[${s}]`, false, fuse);
   }
-  if (e === H.aluAIwide) return i.osize === 8 ? alu64(i.op >> 3, 0, `${i.immLo}`, `${i.immHi}`) : alu32(i.op >> 3, 0, `${i.immLo}`);
+  if (e === H.aluAIwide) {
+    const op = i.op >> 3;
+    return i.osize === 8 ? alu64(op, 0, `${i.immLo}`, `${i.immHi}`, op !== CMP, fuse) : alu32(op, 0, `${i.immLo}`, op !== CMP, fuse);
+  }
   if (e === H.movEGmem8) {
     // getR(1, reg): ids 16-19 are AH, CH, DH, BH (no REX prefix).
     const v = i.reg < 16 ? `r[${i.reg << 1}] & 0xff` : `(r[${(i.reg - 16) << 1}] >> 8) & 0xff`;
@@ -199,6 +209,68 @@ export function emitInline(i: Insn, k: number): string | null {
   }
   if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) c.jumpRel(${i.immLo}, ${i.osize}); }`;
   return null;
+}
+
+/** What an inline ALU instruction leaves in the lazy flags, known when the block is compiled. */
+export interface FlagsLeft {
+  lop: Lazy.Sub | Lazy.Logic;
+  /** 8 or 4: the inline ALU forms are 64- and 32-bit. */
+  lsz: number;
+}
+
+/**
+ * The lazy-flag state i leaves if it is an inline compare, subtract or logic instruction (cmp,
+ * sub, test, and, or, xor; register or immediate operands): a conditional jump right after it in
+ * the same block can test that instruction's operands and result directly (emitFusedJcc).
+ */
+export function fusedFlags(i: Insn): FlagsLeft | null {
+  const e = i.exec;
+  let op: number;
+  if (e === H.aluEGreg || e === H.aluGEreg || e === H.aluEIreg) op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
+  else if (e === H.aluAIwide) op = i.op >> 3;
+  else if (e === H.testEGreg) op = 4;
+  else return null;
+  if (op !== 1 && op !== 4 && op !== 5 && op !== 6 && op !== 7) return null;
+  return { lop: op === 5 || op === 7 ? Lazy.Sub : Lazy.Logic, lsz: i.osize === 8 ? 8 : 4 };
+}
+
+/**
+ * The condition cc after an instruction that left `f`, as an expression over the locals
+ * emitInline(.., fuse) set, or null (the overflow and parity conditions of a subtraction, and
+ * parity after logic, stay with the general test). Subtraction: the comparisons fastCond makes
+ * from the operands; logic: CF = OF = 0, ZF and SF from the result (flags.ts Lazy.Logic).
+ */
+function fusedCond(cc: number, f: FlagsLeft): string | null {
+  const w = f.lsz === 8;
+  let e: string | null = null;
+  if (f.lop === Lazy.Sub) {
+    switch (cc >> 1) {
+      case 1: e = w ? '(FdH !== FsH ? FdH >>> 0 < FsH >>> 0 : Fd >>> 0 < Fs >>> 0)' : '(Fd >>> 0 < Fs >>> 0)'; break; // b
+      case 2: e = w ? '(Fd === Fs && FdH === FsH)' : '(Fd === Fs)'; break; // e
+      case 3: e = w ? '(FdH !== FsH ? FdH >>> 0 < FsH >>> 0 : Fd >>> 0 <= Fs >>> 0)' : '(Fd >>> 0 <= Fs >>> 0)'; break; // be
+      case 4: e = w ? '(Fh < 0)' : '(Fl < 0)'; break; // s
+      case 6: e = w ? '(FdH !== FsH ? FdH < FsH : Fd >>> 0 < Fs >>> 0)' : '(Fd < Fs)'; break; // l
+      case 7: e = w ? '(FdH !== FsH ? FdH < FsH : Fd >>> 0 <= Fs >>> 0)' : '(Fd <= Fs)'; break; // le
+    }
+  } else {
+    const z = w ? '(Fl === 0 && Fh === 0)' : '(Fl === 0)';
+    const s = w ? '(Fh < 0)' : '(Fl < 0)';
+    switch (cc >> 1) {
+      case 0: case 1: e = 'false'; break; // o, b: OF = CF = 0
+      case 2: case 3: e = z; break; // e, be
+      case 4: case 6: e = s; break; // s, l (SF != OF with OF = 0)
+      case 7: e = `(${z} || ${s})`; break; // le
+    }
+  }
+  if (e === null) return null;
+  return (cc & 1) !== 0 ? `!${e}` : e;
+}
+
+/** The conditional jump i right after an instruction that left `f` (fusedFlags), or null. */
+export function emitFusedJcc(i: Insn, f: FlagsLeft): string | null {
+  if (i.exec !== H.jccFast) return null;
+  const t = fusedCond(i.cc, f);
+  return t === null ? null : `if (${t}) c.jumpRel(${i.immLo}, ${i.osize});`;
 }
 
 /** fast.ts fastCond(c, cc) as statements leaving the result in t. */

@@ -514,6 +514,35 @@ add('jcc', (r) => {
   const br = near ? [0x0f, 0x80 + cc, 3, 0, 0, 0] : [0x70 + cc, 3];
   return mk(`cmp+j${cc}`, [...e.bytes, ...br, 0x48, 0xff, 0xc0 /* inc rax */], st);
 });
+add('alu+jcc', (r) => {
+  // A logic, subtract or compare instruction (register, E,imm8 and accumulator forms), then a
+  // conditional branch: compiled blocks test the first one's operands and result directly in the
+  // branch (jit/inline.ts emitFusedJcc). Equal registers (cmp r,r; test r,r) a third of the time.
+  const st = baseState(r);
+  const cc = r.int(16);
+  const sz = r.pick(SIZES);
+  const op = r.pick([1, 4, 5, 6, 7, 8]); // or, and, sub, xor, cmp; 8: test
+  const form = op === 8 ? 0 : r.int(3);
+  let bytes: number[];
+  if (form === 0) {
+    const e = encodeModrm(r, { op: [op === 8 ? (sz === 1 ? 0x84 : 0x85) : op * 8 + (sz === 1 ? 0 : 1)], size: sz, regOnly: true }, st.regs, { avoid: [4] });
+    if (r.bool(0.5)) st.regs[e.rm] = st.regs[e.reg]!;
+    bytes = e.bytes;
+  } else {
+    // Half the time the register holds the immediate (sign-extended): equal operands, zero results.
+    const e = form === 1 ? encodeModrm(r, { op: [sz === 1 ? 0x80 : 0x83], size: sz, ext: op, regOnly: true }, st.regs, { avoid: [4] }) : null;
+    const ib = imm(r, e !== null ? 1 : immBytes(sz));
+    let v = 0n;
+    for (let k = ib.length - 1; k >= 0; k--) v = (v << 8n) | BigInt(ib[k]!);
+    v = BigInt.asUintN(64, BigInt.asIntN(ib.length * 8, v));
+    const reg = e !== null ? e.rm : 0;
+    if (r.bool(0.5)) st.regs[reg] = r.bool() ? v : (st.regs[reg]! & ~((1n << BigInt(sz * 8)) - 1n)) | (v & ((1n << BigInt(sz * 8)) - 1n));
+    bytes = e !== null ? [...e.bytes, ...ib] : [...sizePrefix(sz), op * 8 + (sz === 1 ? 4 : 5), ...ib];
+  }
+  const near = r.bool(0.3);
+  const br = near ? [0x0f, 0x80 + cc, 3, 0, 0, 0] : [0x70 + cc, 3];
+  return mk(`alu${op}+j${cc}`, [...bytes, ...br, 0x48, 0xff, 0xc0 /* inc rax */], st, op === 5 || op === 7 ? 0 : AF);
+});
 add('loop/jrcxz', (r) => {
   const st = baseState(r);
   const op = r.pick([0xe0, 0xe1, 0xe2, 0xe3]);
