@@ -22,7 +22,7 @@ import { bindHandler } from '../exec/table';
 import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
 import { classify, Kind } from './classify';
-import { emitFusedJcc, emitInline, fusedFlags, isInlinePure, isJccFast, TLB_PRELUDE } from './inline';
+import { emitFusedJcc, emitInline, fusedFlags, isInlinePure, isJccFast, isRelJump, TLB_PRELUDE } from './inline';
 
 /**
  * A compiled block. run(cpu) returns how many of its instructions it executed
@@ -177,6 +177,19 @@ export class BlockCache {
 }
 
 /** JavaScript source for one block, and the function built from it. */
+/**
+ * The statement taking a relative jump (jcc, jmp) at block offset `at` whose target lies in the
+ * same 4 KiB page as the block, in 64-bit code: RIP is then l0 plus a constant, with no carry
+ * into its high half and nothing for setRip to check (the page's RIPs are canonical; 64-bit code
+ * has no CS limit). Otherwise null, and the jump goes through cpu.jumpRel.
+ */
+function jumpStmt(i: Insn, mode: number, entryOff: number, at: number): string | null {
+  if (mode !== 64 || i.osize !== 8 || !isRelJump(i)) return null;
+  const to = at + i.len + i.immLo; // relative to the block's first byte
+  const page = entryOff + to;
+  return page >= 0 && page < 4096 ? `c.ripLo = (l0 + ${to}) | 0;` : null;
+}
+
 export function blockSource(insns: readonly Insn[], mode: number, entryOff: number, inline: boolean): string {
   const out: string[] = [];
   const pre: string[] = [];
@@ -225,8 +238,8 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
     // jump its operands and result in locals (fusion), so the jump need not read the lazy flags back.
     const nextI = insns[k + 1];
     const flagsLeft = inline && nextI !== undefined ? fusedFlags(i) : null;
-    const fusedJcc = flagsLeft !== null ? emitFusedJcc(nextI!, flagsLeft) : null;
-    const body = fused !== null ? fused : inline ? emitInline(i, k, fusedJcc !== null) : null;
+    const fusedJcc = flagsLeft !== null ? emitFusedJcc(nextI!, flagsLeft, jumpStmt(nextI!, mode, entryOff, next)) : null;
+    const body = fused !== null ? fused : inline ? emitInline(i, k, fusedJcc !== null, jumpStmt(i, mode, entryOff, d)) : null;
     fused = fusedJcc;
     if (fusedJcc !== null) fuses = true;
     if (body !== null) {

@@ -27,6 +27,7 @@ const H = {
   lea64: specialize('lea', shape({ osize: 8 })),
   movzxByteMem: specialize('movzx', shape({ mem: true, op: 0xb6, osize: 4 })),
   jccFast: specialize('jcc', shape({ osize: 8 })),
+  jmpNear: specialize('jmp', shape({ osize: 8 })),
   testEGreg: specialize('testEG', shape({ mem: false, osize: 8 })),
   aluAIwide: specialize('aluAI', shape({ osize: 8 })),
   movEGmem8: specialize('movEG', shape({ mem: true, osize: 1 })),
@@ -132,8 +133,10 @@ export function isJccFast(i: Insn): boolean {
  * JavaScript statements that do exactly what i's bound handler does, or null to call the handler.
  * `fuse`: i is an ALU instruction (fusedFlags) followed by a conditional jump in the same block; it
  * also leaves its operands and result in the block's locals Fd, FdH, Fs, FsH, Fl, Fh for the jump.
+ * `jump`: for a jcc or jmp, the statement that takes the jump when the block knows its target
+ * (blocks.ts jumpStmt); otherwise the CPU's jumpRel.
  */
-export function emitInline(i: Insn, k: number, fuse = false): string | null {
+export function emitInline(i: Insn, k: number, fuse = false, jump: string | null = null): string | null {
   const e = i.exec;
   if (e === H.aluEGreg || e === H.aluGEreg || e === H.aluEIreg) {
     const op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
@@ -207,7 +210,8 @@ export function emitInline(i: Insn, k: number, fuse = false): string | null {
     return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} const d = pa >= 0 ? U8[pa] : c.read8(lo, hi);` +
       ` c.lop = ${Lazy.Sub}; c.lsz = 1; c.lres = (d - ${s}) & 0xff; c.ldst = d; c.lsrc = ${s}; c.hi = 0; }`;
   }
-  if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) c.jumpRel(${i.immLo}, ${i.osize}); }`;
+  if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) ${jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`} }`;
+  if (e === H.jmpNear) return jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`;
   return null;
 }
 
@@ -267,10 +271,15 @@ function fusedCond(cc: number, f: FlagsLeft): string | null {
 }
 
 /** The conditional jump i right after an instruction that left `f` (fusedFlags), or null. */
-export function emitFusedJcc(i: Insn, f: FlagsLeft): string | null {
+export function emitFusedJcc(i: Insn, f: FlagsLeft, jump: string | null = null): string | null {
   if (i.exec !== H.jccFast) return null;
   const t = fusedCond(i.cc, f);
-  return t === null ? null : `if (${t}) c.jumpRel(${i.immLo}, ${i.osize});`;
+  return t === null ? null : `if (${t}) ${jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`}`;
+}
+
+/** Is i a near jump (jcc or jmp with a relative target) the compiler inlines? */
+export function isRelJump(i: Insn): boolean {
+  return i.exec === H.jccFast || i.exec === H.jmpNear;
 }
 
 /** fast.ts fastCond(c, cc) as statements leaving the result in t. */
