@@ -205,21 +205,28 @@ export class Cpu {
   eaOffset(i: Insn): void {
     const r = this.r;
     if (i.asize === 8) {
-      let lo = i.dispLo >>> 0;
-      let hi = i.dispHi;
+      // 64-bit sums in int32 halves; a carry out of the low half is an unsigned wrap-around.
+      let lo = i.dispLo | 0;
+      let hi = i.dispHi | 0;
       const b = i.base;
       if (b >= 0) {
-        if (b === BASE_RIP) { lo += this.ripLo >>> 0; hi += this.ripHi; }
-        else { lo += r[b << 1]! >>> 0; hi += r[(b << 1) + 1]!; }
+        const bl = b === BASE_RIP ? this.ripLo : r[b << 1]!;
+        const bh = b === BASE_RIP ? this.ripHi : r[(b << 1) + 1]!;
+        const t = (lo + bl) | 0;
+        hi = (hi + bh + ((t >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+        lo = t;
       }
       const x = i.index;
       if (x >= 0) {
         const s = i.scale;
-        lo += (r[x << 1]! >>> 0) * (1 << s);
-        hi += r[(x << 1) + 1]! << s;
+        let xl = r[x << 1]!, xh = r[(x << 1) + 1]!;
+        if (s !== 0) { xh = (xh << s) | (xl >>> (32 - s)); xl <<= s; }
+        const t = (lo + xl) | 0;
+        hi = (hi + xh + ((t >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+        lo = t;
       }
-      this.laLo = lo | 0;
-      this.laHi = (hi + Math.floor(lo / 4294967296)) | 0;
+      this.laLo = lo;
+      this.laHi = hi;
       return;
     }
     let off = i.dispLo;

@@ -79,13 +79,26 @@ function alu32(op: number, d: number, s: string, store = op !== CMP, fuse = fals
  */
 function ea64Stmts(i: Insn, k: number): string {
   if (i.asize !== 8 || i.seg >= FS) return `c.ea(I${k}); const lo = c.laLo, hi = c.laHi;`;
-  const p: string[] = [`let lo = ${i.dispLo >>> 0}, hi = ${i.dispHi};`];
-  if (i.base === BASE_RIP) p.push('lo += c.ripLo >>> 0; hi += c.ripHi;');
-  else if (i.base >= 0) p.push(`lo += r[${i.base << 1}] >>> 0; hi += r[${(i.base << 1) + 1}];`);
-  if (i.index >= 0) p.push(`lo += (r[${i.index << 1}] >>> 0) * ${1 << i.scale}; hi += r[${(i.index << 1) + 1}] << ${i.scale};`);
-  p.push('hi = (hi + Math.floor(lo / 4294967296)) | 0; lo = lo | 0;');
+  const p: string[] = [addr64Stmts(i)];
   p.push('c.laLo = lo; c.laHi = hi;');
   p.push(`if (((hi << 15) >> 15) !== hi) c.ea(I${k});`); // non-canonical: ea() raises the fault
+  return p.join(' ');
+}
+
+/**
+ * cpu.eaOffset for a 64-bit address: statements declaring the int32 halves lo, hi of
+ * disp + base + index * scale (each carry out of the low half an unsigned wrap-around).
+ */
+function addr64Stmts(i: Insn): string {
+  const p: string[] = [`let lo = ${i.dispLo | 0}, hi = ${i.dispHi | 0};`];
+  const add = (l: string, h: string) => `{ const t = (lo + ${l}) | 0; hi = (hi + ${h} + ((t >>> 0) < (lo >>> 0) ? 1 : 0)) | 0; lo = t; }`;
+  if (i.base === BASE_RIP) p.push(add('c.ripLo', 'c.ripHi'));
+  else if (i.base >= 0) p.push(add(`r[${i.base << 1}]`, `r[${(i.base << 1) + 1}]`));
+  if (i.index >= 0) {
+    const x = i.index << 1, s = i.scale;
+    p.push(s === 0 ? add(`r[${x}]`, `r[${x + 1}]`)
+      : add(`(r[${x}] << ${s})`, `((r[${x + 1}] << ${s}) | (r[${x}] >>> ${32 - s}))`));
+  }
   return p.join(' ');
 }
 
@@ -154,13 +167,7 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
   if (e === H.lea64) {
     // eaOffset only (no segment, no canonical check).
     if (i.asize !== 8) return null;
-    const p: string[] = [`let lo = ${i.dispLo >>> 0}, hi = ${i.dispHi};`];
-    if (i.base === BASE_RIP) p.push('lo += c.ripLo >>> 0; hi += c.ripHi;');
-    else if (i.base >= 0) p.push(`lo += r[${i.base << 1}] >>> 0; hi += r[${(i.base << 1) + 1}];`);
-    if (i.index >= 0) p.push(`lo += (r[${i.index << 1}] >>> 0) * ${1 << i.scale}; hi += r[${(i.index << 1) + 1}] << ${i.scale};`);
-    p.push('const L = lo | 0, Hh = (hi + Math.floor(lo / 4294967296)) | 0;');
-    p.push(`c.laLo = L; c.laHi = Hh; r[${i.reg << 1}] = L; r[${(i.reg << 1) + 1}] = Hh;`);
-    return `{ ${p.join(' ')} }`;
+    return `{ ${addr64Stmts(i)} c.laLo = lo; c.laHi = hi; r[${i.reg << 1}] = lo; r[${(i.reg << 1) + 1}] = hi; }`;
   }
   if (e === H.movGEmem) {
     const d = i.reg << 1;
