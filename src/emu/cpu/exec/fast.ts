@@ -6,7 +6,7 @@
 // (the native-oracle test runs both, since generated cases hit these shapes).
 import type { Cpu } from '../cpu';
 import type { Insn, Handler } from '../insn';
-import { Lazy, cond } from '../flags';
+import { Lazy, cond, ARITH, szp } from '../flags';
 import { alu } from './alu';
 
 const CMP = 7;
@@ -220,6 +220,44 @@ function jccFast(c: Cpu, i: Insn): void {
   if (fastCond(c, i.cc)) c.jumpRel(i.immLo, i.osize);
 }
 
+/**
+ * shl/shr/sar of a 32- or 64-bit register by a constant count (C1 /4 /5 /7 ib and D1 /4 /5 /7;
+ * bound only when the masked count is not 0): shift.ts shiftOp's results and flags. Such a shift
+ * sets all six arithmetic flags (AF cleared), so the earlier lazy flags need not be computed.
+ */
+function shiftCount(i: Insn): number {
+  return (i.op === 0xd1 ? 1 : i.immLo & 0xff) & (i.osize === 8 ? 63 : 31);
+}
+function shiftRegImm(c: Cpu, i: Insn): void {
+  const r = c.r, d = i.rm << 1, op = i.reg & 7, n = shiftCount(i);
+  const lo = r[d]!, hi = r[d + 1]!;
+  let rl: number, rh = 0, cf: number, of: number;
+  if (i.osize === 8) {
+    if (op === 4) {
+      if (n < 32) { rh = (hi << n) | (lo >>> (32 - n)); rl = lo << n; } else { rh = lo << (n - 32); rl = 0; }
+      const k = 64 - n;
+      cf = k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
+      of = (rh >>> 31) ^ cf;
+    } else {
+      if (n < 32) { rh = op === 5 ? hi >>> n : hi >> n; rl = (lo >>> n) | (hi << (32 - n)); }
+      else { rh = op === 5 ? 0 : hi >> 31; rl = op === 5 ? hi >>> (n - 32) : hi >> (n - 32); }
+      const k = n - 1;
+      cf = k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
+      of = op === 5 ? hi >>> 31 : 0;
+    }
+  } else if (op === 4) {
+    rl = lo << n; cf = (lo >>> (32 - n)) & 1; of = (rl >>> 31) ^ cf;
+  } else if (op === 5) {
+    rl = lo >>> n; cf = (lo >>> (n - 1)) & 1; of = lo >>> 31;
+  } else {
+    rl = lo >> n; cf = (lo >> (n - 1)) & 1; of = 0;
+  }
+  r[d] = rl | 0;
+  r[d + 1] = rh;
+  c.flags = (c.flags & ~ARITH) | cf | (of << 11) | szp(i.osize, rl | 0, rh);
+  c.lop = Lazy.None;
+}
+
 /** jmp rel8/rel32 (EB, E9): the same as control.ts jmp; its own function so compiled blocks can recognize it. */
 function jmpNear(c: Cpu, i: Insn): void {
   c.jumpRel(i.immLo, i.osize);
@@ -241,6 +279,10 @@ export function specialize(name: string, i: Insn): Handler | undefined {
     case 'movzx': return i.mem && (i.op & 1) === 0 && wide ? movzxByteMem : undefined;
     case 'jcc': return i.osize !== 2 ? jccFast : undefined;
     case 'jmp': return i.osize !== 2 ? jmpNear : undefined;
+    case 'shiftI': case 'shift1': {
+      const op = i.reg & 7;
+      return !i.mem && wide && (op === 4 || op === 5 || op === 7) && shiftCount(i) !== 0 ? shiftRegImm : undefined;
+    }
     default: return undefined;
   }
 }

@@ -7,7 +7,7 @@
 // with the fast paths off (setFastPaths(false)) every handler is called.
 // The native oracle and the lockstep tests run blocks with these inlined.
 import { Insn, BASE_RIP, FS } from '../insn';
-import { Lazy } from '../flags';
+import { Lazy, ARITH } from '../flags';
 import { specialize } from '../exec/fast';
 import type { Handler } from '../insn';
 import { TLB_MASK } from '../../mem/paging';
@@ -33,6 +33,7 @@ const H = {
   movEGmem8: specialize('movEG', shape({ mem: true, osize: 1 })),
   movEImem: specialize('movEI', shape({ mem: true, osize: 8 })),
   cmpEIbyteMem: specialize('aluEI', shape({ mem: true, osize: 1, reg: 7 })),
+  shiftRegImm: specialize('shiftI', shape({ mem: false, osize: 8, reg: 4, op: 0xc1, immLo: 1 })),
 } as const satisfies Record<string, Handler | undefined>;
 for (const [k, v] of Object.entries(H)) if (v === undefined) throw new Error(`jit/inline: fast.ts has no ${k}`);
 
@@ -122,7 +123,8 @@ const rd32 = (pa: string) => `((${pa} & 3) === 0 ? U32[${pa} >>> 2] : DV.getInt3
 
 /**
  * Is i inlined as register-only code that cannot throw (register ALU without adc/sbb, mov
- * register to register, 64-bit lea)? Such code reads and writes registers and the lazy flags only.
+ * register to register, 64-bit lea, shl/shr/sar by a constant)? Such code reads and writes
+ * registers and the arithmetic flags only (lazy, or for the shifts RFLAGS's six arithmetic bits).
  */
 export function isInlinePure(i: Insn): boolean {
   const e = i.exec;
@@ -134,7 +136,7 @@ export function isInlinePure(i: Insn): boolean {
     const op = i.op >> 3;
     return op !== 2 && op !== 3;
   }
-  return e === H.movEGreg || e === H.movGEreg || e === H.testEGreg || (e === H.lea64 && i.asize === 8);
+  return e === H.movEGreg || e === H.movGEreg || e === H.testEGreg || e === H.shiftRegImm || (e === H.lea64 && i.asize === 8);
 }
 
 /** Is i a conditional jump the compiler inlines (jcc rel: its target is i's end + immLo)? */
@@ -217,6 +219,7 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} const d = pa >= 0 ? U8[pa] : c.read8(lo, hi);` +
       ` c.lop = ${Lazy.Sub}; c.lsz = 1; c.lres = (d - ${s}) & 0xff; c.ldst = d; c.lsrc = ${s}; c.hi = 0; }`;
   }
+  if (e === H.shiftRegImm) return shiftStmts(i);
   if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) ${jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`} }`;
   if (e === H.jmpNear) return jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`;
   return null;
@@ -287,6 +290,41 @@ export function emitFusedJcc(i: Insn, f: FlagsLeft, jump: string | null = null):
 /** Is i a near jump (jcc or jmp with a relative target) the compiler inlines? */
 export function isRelJump(i: Insn): boolean {
   return i.exec === H.jccFast || i.exec === H.jmpNear;
+}
+
+/**
+ * fast.ts shiftRegImm with its count known: shl/shr/sar of a 32- or 64-bit register, all six
+ * arithmetic flags set (AF cleared; PF from the low byte: 0x9669 has bit k set when k has an even
+ * number of ones), the lazy flags off.
+ */
+function shiftStmts(i: Insn): string {
+  const d = i.rm << 1, op = i.reg & 7;
+  const n = (i.op === 0xd1 ? 1 : i.immLo & 0xff) & (i.osize === 8 ? 63 : 31);
+  let body: string;
+  if (i.osize === 8) {
+    if (op === 4) {
+      const res = n < 32 ? `const rh = (hi << ${n}) | (lo >>> ${32 - n}), rl = lo << ${n};` : `const rh = lo << ${n - 32}, rl = 0;`;
+      const k = 64 - n;
+      body = `${res} const cf = ${k < 32 ? `(lo >>> ${k}) & 1` : `(hi >>> ${k - 32}) & 1`}, of = (rh >>> 31) ^ cf;`;
+    } else {
+      const sh = op === 5 ? '>>>' : '>>';
+      const res = n < 32 ? `const rh = hi ${sh} ${n}, rl = (lo >>> ${n}) | (hi << ${32 - n});`
+        : `const rh = ${op === 5 ? '0' : 'hi >> 31'}, rl = hi ${sh} ${n - 32};`;
+      const k = n - 1;
+      body = `${res} const cf = ${k < 32 ? `(lo >>> ${k}) & 1` : `(hi >>> ${k - 32}) & 1`}, of = ${op === 5 ? 'hi >>> 31' : '0'};`;
+    }
+  } else if (op === 4) {
+    body = `const rl = lo << ${n}, rh = 0; const cf = (lo >>> ${32 - n}) & 1, of = (rl >>> 31) ^ cf;`;
+  } else if (op === 5) {
+    body = `const rl = lo >>> ${n}, rh = 0; const cf = (lo >>> ${n - 1}) & 1, of = lo >>> 31;`;
+  } else {
+    body = `const rl = lo >> ${n}, rh = 0; const cf = (lo >> ${n - 1}) & 1, of = 0;`;
+  }
+  const zero = i.osize === 8 ? '(rl | rh) === 0' : '(rl | 0) === 0';
+  const sign = i.osize === 8 ? 'rh >>> 31' : 'rl >>> 31';
+  return `{ const lo = r[${d}], hi = r[${d + 1}]; ${body} r[${d}] = rl | 0; r[${d + 1}] = rh; const p = rl ^ (rl >>> 4);` +
+    ` c.flags = (c.flags & ${~ARITH}) | cf | (of << 11) | (${zero} ? 64 : 0) | ((${sign}) << 7) | (((0x9669 >> (p & 15)) & 1) << 2);` +
+    ` c.lop = ${Lazy.None}; }`;
 }
 
 /** fast.ts fastCond(c, cc) as statements leaving the result in t. */
