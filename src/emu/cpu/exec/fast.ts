@@ -6,7 +6,8 @@
 // (the native-oracle test runs both, since generated cases hit these shapes).
 import type { Cpu } from '../cpu';
 import type { Insn, Handler } from '../insn';
-import { Lazy, cond, ARITH, szp } from '../flags';
+import { Lazy, cond, ARITH, szp, setArith, CF, OF } from '../flags';
+import { out, mulS64 } from '../arith64';
 import { alu } from './alu';
 
 const CMP = 7;
@@ -258,6 +259,42 @@ function shiftRegImm(c: Cpu, i: Insn): void {
   c.lop = Lazy.None;
 }
 
+/** neg r32/r64 (F7 /3): 0 - r, with the lazy flags alu(SUB) leaves (destination operand 0). */
+function negReg(c: Cpu, i: Insn): void {
+  const r = c.r, d = i.rm << 1;
+  if (i.osize === 8) {
+    const sl = r[d]!, sh = r[d + 1]!;
+    const t = 0 - (sl >>> 0);
+    const lo = t | 0, hi = (0 - sh - (t < 0 ? 1 : 0)) | 0;
+    c.lop = Lazy.Sub; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = 0; c.ldstH = 0; c.lsrc = sl; c.lsrcH = sh;
+    r[d] = lo; r[d + 1] = hi;
+  } else {
+    const s = r[d]!, lo = (0 - s) | 0;
+    c.lop = Lazy.Sub; c.lsz = 4; c.lres = lo; c.ldst = 0; c.lsrc = s;
+    r[d] = lo; r[d + 1] = 0;
+  }
+}
+
+/**
+ * imul r32/r64, r32/r64 (0F AF, register source): muldiv.ts imulTrunc without the generic operand
+ * access. A 32-bit product overflowed when the exact double product differs from Math.imul's low
+ * half (a product that fits int32 is exact in a double; one that does not is at least 2^31 away).
+ */
+function imul2reg(c: Cpu, i: Insn): void {
+  const r = c.r, d = i.reg << 1, s = i.rm << 1;
+  if (i.osize === 8) {
+    mulS64(r[d]!, r[d + 1]!, r[s]!, r[s + 1]!);
+    const lo = out[0]!, hi = out[1]!, sign = hi >> 31;
+    const ovf = out[2]! !== sign || out[3]! !== sign;
+    r[d] = lo; r[d + 1] = hi;
+    setArith(c, (ovf ? CF | OF : 0) | szp(8, lo, hi));
+  } else {
+    const a = r[d]!, b = r[s]!, lo = Math.imul(a, b);
+    r[d] = lo; r[d + 1] = 0;
+    setArith(c, (a * b !== lo ? CF | OF : 0) | szp(4, lo, 0));
+  }
+}
+
 /** jmp rel8/rel32 (EB, E9): the same as control.ts jmp; its own function so compiled blocks can recognize it. */
 function jmpNear(c: Cpu, i: Insn): void {
   c.jumpRel(i.immLo, i.osize);
@@ -279,6 +316,8 @@ export function specialize(name: string, i: Insn): Handler | undefined {
     case 'movzx': return i.mem && (i.op & 1) === 0 && wide ? movzxByteMem : undefined;
     case 'jcc': return i.osize !== 2 ? jccFast : undefined;
     case 'jmp': return i.osize !== 2 ? jmpNear : undefined;
+    case 'neg': return !i.mem && wide ? negReg : undefined;
+    case 'imul2': return !i.mem && wide ? imul2reg : undefined;
     case 'shiftI': case 'shift1': {
       const op = i.reg & 7;
       return !i.mem && wide && (op === 4 || op === 5 || op === 7) && shiftCount(i) !== 0 ? shiftRegImm : undefined;

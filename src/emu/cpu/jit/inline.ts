@@ -34,6 +34,7 @@ const H = {
   movEImem: specialize('movEI', shape({ mem: true, osize: 8 })),
   cmpEIbyteMem: specialize('aluEI', shape({ mem: true, osize: 1, reg: 7 })),
   shiftRegImm: specialize('shiftI', shape({ mem: false, osize: 8, reg: 4, op: 0xc1, immLo: 1 })),
+  negReg: specialize('neg', shape({ mem: false, osize: 8 })),
 } as const satisfies Record<string, Handler | undefined>;
 for (const [k, v] of Object.entries(H)) if (v === undefined) throw new Error(`jit/inline: fast.ts has no ${k}`);
 
@@ -123,7 +124,7 @@ const rd32 = (pa: string) => `((${pa} & 3) === 0 ? U32[${pa} >>> 2] : DV.getInt3
 
 /**
  * Is i inlined as register-only code that cannot throw (register ALU without adc/sbb, mov
- * register to register, 64-bit lea, shl/shr/sar by a constant)? Such code reads and writes
+ * register to register, 64-bit lea, neg, shl/shr/sar by a constant)? Such code reads and writes
  * registers and the arithmetic flags only (lazy, or for the shifts RFLAGS's six arithmetic bits).
  */
 export function isInlinePure(i: Insn): boolean {
@@ -136,7 +137,7 @@ export function isInlinePure(i: Insn): boolean {
     const op = i.op >> 3;
     return op !== 2 && op !== 3;
   }
-  return e === H.movEGreg || e === H.movGEreg || e === H.testEGreg || e === H.shiftRegImm || (e === H.lea64 && i.asize === 8);
+  return e === H.movEGreg || e === H.movGEreg || e === H.testEGreg || e === H.shiftRegImm || e === H.negReg || (e === H.lea64 && i.asize === 8);
 }
 
 /** Is i a conditional jump the compiler inlines (jcc rel: its target is i's end + immLo)? */
@@ -220,6 +221,13 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
       ` c.lop = ${Lazy.Sub}; c.lsz = 1; c.lres = (d - ${s}) & 0xff; c.ldst = d; c.lsrc = ${s}; c.hi = 0; }`;
   }
   if (e === H.shiftRegImm) return shiftStmts(i);
+  if (e === H.negReg) {
+    const d = i.rm << 1;
+    return i.osize === 8
+      ? `{ const sl = r[${d}], sh = r[${d + 1}]; const t = 0 - (sl >>> 0); const lo = t | 0, hi = (0 - sh - (t < 0 ? 1 : 0)) | 0;` +
+        ` c.lop = ${Lazy.Sub}; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = 0; c.ldstH = 0; c.lsrc = sl; c.lsrcH = sh; r[${d}] = lo; r[${d + 1}] = hi; }`
+      : `{ const s = r[${d}], lo = (0 - s) | 0; c.lop = ${Lazy.Sub}; c.lsz = 4; c.lres = lo; c.ldst = 0; c.lsrc = s; r[${d}] = lo; r[${d + 1}] = 0; }`;
+  }
   if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) ${jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`} }`;
   if (e === H.jmpNear) return jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`;
   return null;
