@@ -6,8 +6,9 @@
 // (the native-oracle test runs both, since generated cases hit these shapes).
 import type { Cpu } from '../cpu';
 import type { Insn, Handler } from '../insn';
-import { Lazy, cond, ARITH, szp, setArith, CF, OF } from '../flags';
-import { out, mulS64 } from '../arith64';
+import { Lazy, cond, szp, setArith } from '../flags';
+import { shiftValue, hiOut, cfOut, ofOut } from './shift';
+import { imulTrunc } from './muldiv';
 import { alu } from './alu';
 
 const CMP = 7;
@@ -223,40 +224,18 @@ function jccFast(c: Cpu, i: Insn): void {
 
 /**
  * shl/shr/sar of a 32- or 64-bit register by a constant count (C1 /4 /5 /7 ib and D1 /4 /5 /7;
- * bound only when the masked count is not 0): shift.ts shiftOp's results and flags. Such a shift
- * sets all six arithmetic flags (AF cleared), so the earlier lazy flags need not be computed.
+ * bound only when the masked count is not 0): shift.ts shiftValue without the generic operand
+ * access; such a shift sets all six arithmetic flags (AF cleared).
  */
 function shiftCount(i: Insn): number {
   return (i.op === 0xd1 ? 1 : i.immLo & 0xff) & (i.osize === 8 ? 63 : 31);
 }
 function shiftRegImm(c: Cpu, i: Insn): void {
-  const r = c.r, d = i.rm << 1, op = i.reg & 7, n = shiftCount(i);
-  const lo = r[d]!, hi = r[d + 1]!;
-  let rl: number, rh = 0, cf: number, of: number;
-  if (i.osize === 8) {
-    if (op === 4) {
-      if (n < 32) { rh = (hi << n) | (lo >>> (32 - n)); rl = lo << n; } else { rh = lo << (n - 32); rl = 0; }
-      const k = 64 - n;
-      cf = k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
-      of = (rh >>> 31) ^ cf;
-    } else {
-      if (n < 32) { rh = op === 5 ? hi >>> n : hi >> n; rl = (lo >>> n) | (hi << (32 - n)); }
-      else { rh = op === 5 ? 0 : hi >> 31; rl = op === 5 ? hi >>> (n - 32) : hi >> (n - 32); }
-      const k = n - 1;
-      cf = k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
-      of = op === 5 ? hi >>> 31 : 0;
-    }
-  } else if (op === 4) {
-    rl = lo << n; cf = (lo >>> (32 - n)) & 1; of = (rl >>> 31) ^ cf;
-  } else if (op === 5) {
-    rl = lo >>> n; cf = (lo >>> (n - 1)) & 1; of = lo >>> 31;
-  } else {
-    rl = lo >> n; cf = (lo >> (n - 1)) & 1; of = 0;
-  }
-  r[d] = rl | 0;
-  r[d + 1] = rh;
-  c.flags = (c.flags & ~ARITH) | cf | (of << 11) | szp(i.osize, rl | 0, rh);
-  c.lop = Lazy.None;
+  const r = c.r, d = i.rm << 1, sz = i.osize;
+  const lo = shiftValue(i.reg & 7, sz, r[d]!, r[d + 1]!, shiftCount(i)), hi = hiOut;
+  r[d] = lo;
+  r[d + 1] = hi;
+  setArith(c, cfOut | (ofOut << 11) | szp(sz, lo, hi));
 }
 
 /** neg r32/r64 (F7 /3): 0 - r, with the lazy flags alu(SUB) leaves (destination operand 0). */
@@ -275,24 +254,12 @@ function negReg(c: Cpu, i: Insn): void {
   }
 }
 
-/**
- * imul r32/r64, r32/r64 (0F AF, register source): muldiv.ts imulTrunc without the generic operand
- * access. A 32-bit product overflowed when the exact double product differs from Math.imul's low
- * half (a product that fits int32 is exact in a double; one that does not is at least 2^31 away).
- */
+/** imul r32/r64, r32/r64 (0F AF, register source): muldiv.ts imulTrunc without the generic operand access. */
 function imul2reg(c: Cpu, i: Insn): void {
   const r = c.r, d = i.reg << 1, s = i.rm << 1;
-  if (i.osize === 8) {
-    mulS64(r[d]!, r[d + 1]!, r[s]!, r[s + 1]!);
-    const lo = out[0]!, hi = out[1]!, sign = hi >> 31;
-    const ovf = out[2]! !== sign || out[3]! !== sign;
-    r[d] = lo; r[d + 1] = hi;
-    setArith(c, (ovf ? CF | OF : 0) | szp(8, lo, hi));
-  } else {
-    const a = r[d]!, b = r[s]!, lo = Math.imul(a, b);
-    r[d] = lo; r[d + 1] = 0;
-    setArith(c, (a * b !== lo ? CF | OF : 0) | szp(4, lo, 0));
-  }
+  const lo = imulTrunc(c, i.osize, r[d]!, r[d + 1]!, r[s]!, r[s + 1]!); // 32-bit: the high halves are ignored
+  r[d] = lo;
+  r[d + 1] = c.hi;
 }
 
 /** jmp rel8/rel32 (EB, E9): the same as control.ts jmp; its own function so compiled blocks can recognize it. */

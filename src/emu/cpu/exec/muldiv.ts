@@ -86,8 +86,8 @@ export function imul1(c: Cpu, i: Insn): void {
   }
 }
 
-/** Truncated signed product of two operands; sets CF = OF when it did not fit. */
-function imulTrunc(c: Cpu, sz: number, a: number, aH: number, b: number, bH: number): number {
+/** Truncated signed product of two operands; sets CF = OF when it did not fit (high half in c.hi). */
+export function imulTrunc(c: Cpu, sz: number, a: number, aH: number, b: number, bH: number): number {
   switch (sz) {
     case 2: {
       const p = ((a << 16) >> 16) * ((b << 16) >> 16);
@@ -96,9 +96,9 @@ function imulTrunc(c: Cpu, sz: number, a: number, aH: number, b: number, bH: num
       return p;
     }
     case 4: {
-      mulS64(a, a >> 31, b, b >> 31);
-      const lo = out[0]!, hi = out[1]!;
-      mulFlags(c, 4, lo, 0, hi !== lo >> 31);
+      // A product that fits int32 is exact in a double; one that does not is at least 2^31 away.
+      const lo = Math.imul(a, b);
+      mulFlags(c, 4, lo, 0, a * b !== lo);
       c.hi = 0;
       return lo;
     }

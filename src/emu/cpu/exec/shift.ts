@@ -3,14 +3,14 @@
 // SF, ZF, PF (shifts) change, and nothing changes when the masked count is 0.
 import type { Cpu } from '../cpu';
 import type { Insn } from '../insn';
-import { materialize, szp, getCF, CF, OF, SF, ZF, PF, AF } from '../flags';
+import { materialize, setArith, szp, getCF, ARITH, CF, OF, SF, ZF, PF, AF } from '../flags';
 import { RCX } from '../regs';
 import { MASK } from './alu';
 
 const ROL = 0, ROR = 1, RCL = 2, RCR = 3, SHL = 4, SHR = 5, SAL = 6, SAR = 7;
 
 // 64-bit helpers; results in lo (return) and hiOut.
-let hiOut = 0;
+export let hiOut = 0;
 function shl64(lo: number, hi: number, n: number): number {
   if (n === 0) { hiOut = hi; return lo; }
   if (n < 32) { hiOut = (hi << n) | (lo >>> (32 - n)); return lo << n; }
@@ -34,8 +34,52 @@ function bit64(lo: number, hi: number, n: number): number {
 }
 
 function setFlags(c: Cpu, mask: number, bits: number): void {
+  // All six arithmetic flags given (shifts): the earlier lazy ones need not be computed first.
+  if (mask === ARITH) { setArith(c, bits); return; }
   materialize(c);
   c.flags = (c.flags & ~mask) | (bits & mask);
+}
+
+/** CF and OF of the last shiftValue. */
+export let cfOut = 0, ofOut = 0;
+
+/**
+ * shl/sal, shr or sar of a sz-byte value by a masked count of at least 1: the result (its high
+ * half in hiOut for 64-bit values, 0 otherwise), CF and OF in cfOut, ofOut. Shared by shiftOp and
+ * the register fast path (fast.ts shiftRegImm).
+ */
+export function shiftValue(op: number, sz: number, d: number, dH: number, count: number): number {
+  if (sz === 8) {
+    let r: number;
+    if (op === SHL || op === SAL) {
+      r = shl64(d, dH, count); cfOut = bit64(d, dH, 64 - count); ofOut = (hiOut >>> 31) ^ cfOut;
+    } else if (op === SHR) {
+      r = shr64(d, dH, count); cfOut = bit64(d, dH, count - 1); ofOut = dH >>> 31;
+    } else {
+      r = sar64(d, dH, count); cfOut = bit64(d, dH, count - 1); ofOut = 0;
+    }
+    return r;
+  }
+  const m = MASK[sz]!;
+  const bits = sz * 8;
+  const top = bits - 1;
+  const u = d & m;
+  hiOut = 0;
+  if (op === SHL || op === SAL) {
+    const r = count < 32 ? (u << count) & m : 0;
+    cfOut = count <= bits ? (u >>> (bits - count)) & 1 : 0;
+    ofOut = ((r >>> top) & 1) ^ cfOut;
+    return r;
+  }
+  if (op === SHR) {
+    cfOut = (u >>> (count - 1)) & 1;
+    ofOut = (u >>> top) & 1;
+    return count < 32 ? (u >>> count) & m : 0;
+  }
+  const sx = (u << (32 - bits)) >> (32 - bits);
+  cfOut = (sx >> Math.min(count - 1, 31)) & 1;
+  ofOut = 0;
+  return (sx >> Math.min(count, 31)) & m;
 }
 
 function shiftOp(c: Cpu, i: Insn, rawCount: number): void {
@@ -53,14 +97,8 @@ function shiftOp(c: Cpu, i: Insn, rawCount: number): void {
   let rotate = false;
   if (sz === 8) {
     switch (op) {
-      case SHL: case SAL:
-        r = shl64(d, dH, count); rH = hiOut; cf = bit64(d, dH, 64 - count);
-        of = (rH >>> 31) ^ cf; break;
-      case SHR:
-        r = shr64(d, dH, count); rH = hiOut; cf = bit64(d, dH, count - 1);
-        of = dH >>> 31; break;
-      case SAR:
-        r = sar64(d, dH, count); rH = hiOut; cf = bit64(d, dH, count - 1); of = 0; break;
+      case SHL: case SAL: case SHR: case SAR:
+        r = shiftValue(op, sz, d, dH, count); rH = hiOut; cf = cfOut; of = ofOut; break;
       case ROL: {
         const a = shl64(d, dH, count), aH = hiOut;
         const b = shr64(d, dH, 64 - count), bH = hiOut;
@@ -98,20 +136,8 @@ function shiftOp(c: Cpu, i: Insn, rawCount: number): void {
     const top = bits - 1;
     const u = d & m;
     switch (op) {
-      case SHL: case SAL:
-        r = count < 32 ? (u << count) & m : 0;
-        cf = count <= bits ? (u >>> (bits - count)) & 1 : 0;
-        of = ((r >>> top) & 1) ^ cf; break;
-      case SHR:
-        r = count < 32 ? (u >>> count) & m : 0;
-        cf = (u >>> (count - 1)) & 1;
-        of = (u >>> top) & 1; break;
-      case SAR: {
-        const sx = (u << (32 - bits)) >> (32 - bits);
-        r = (sx >> Math.min(count, 31)) & m;
-        cf = (sx >> Math.min(count - 1, 31)) & 1;
-        of = 0; break;
-      }
+      case SHL: case SAL: case SHR: case SAR:
+        r = shiftValue(op, sz, d, dH, count); cf = cfOut; of = ofOut; break;
       case ROL: {
         const n = count % bits;
         r = n === 0 ? u : ((u << n) | (u >>> (bits - n))) & m;

@@ -176,7 +176,6 @@ export class BlockCache {
   }
 }
 
-/** JavaScript source for one block, and the function built from it. */
 /**
  * The statement taking a relative jump (jcc, jmp) at block offset `at` whose target lies in the
  * same 4 KiB page as the block, in 64-bit code: RIP is then l0 plus a constant, with no carry
@@ -190,6 +189,7 @@ function jumpStmt(i: Insn, mode: number, entryOff: number, at: number): string |
   return page >= 0 && page < 4096 ? `c.ripLo = (l0 + ${to}) | 0;` : null;
 }
 
+/** JavaScript source for one block (generate() builds the function from it). */
 export function blockSource(insns: readonly Insn[], mode: number, entryOff: number, inline: boolean): string {
   const out: string[] = [];
   const pre: string[] = [];

@@ -233,6 +233,22 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
   return null;
 }
 
+/**
+ * fast.ts fastCond's tests after a subtraction of s:sH from d:dH (the names of the expressions
+ * to use), for b, e, be, l and le (cc >> 1; the caller negates an odd cc); null for the other
+ * conditions. `wide`: 64-bit operands (the narrow forms are 32-bit: signed d < s for l).
+ */
+function subCompare(cc: number, wide: boolean, d: string, dH: string, s: string, sH: string): string | null {
+  switch (cc >> 1) {
+    case 1: return wide ? `${dH} !== ${sH} ? ${dH} >>> 0 < ${sH} >>> 0 : ${d} >>> 0 < ${s} >>> 0` : `${d} >>> 0 < ${s} >>> 0`; // b
+    case 2: return wide ? `${d} === ${s} && ${dH} === ${sH}` : `${d} === ${s}`; // e
+    case 3: return wide ? `${dH} !== ${sH} ? ${dH} >>> 0 < ${sH} >>> 0 : ${d} >>> 0 <= ${s} >>> 0` : `${d} >>> 0 <= ${s} >>> 0`; // be
+    case 6: return wide ? `${dH} !== ${sH} ? ${dH} < ${sH} : ${d} >>> 0 < ${s} >>> 0` : `${d} < ${s}`; // l
+    case 7: return wide ? `${dH} !== ${sH} ? ${dH} < ${sH} : ${d} >>> 0 <= ${s} >>> 0` : `${d} <= ${s}`; // le
+    default: return null;
+  }
+}
+
 /** What an inline ALU instruction leaves in the lazy flags, known when the block is compiled. */
 export interface FlagsLeft {
   lop: Lazy.Sub | Lazy.Logic;
@@ -266,13 +282,10 @@ function fusedCond(cc: number, f: FlagsLeft): string | null {
   const w = f.lsz === 8;
   let e: string | null = null;
   if (f.lop === Lazy.Sub) {
-    switch (cc >> 1) {
-      case 1: e = w ? '(FdH !== FsH ? FdH >>> 0 < FsH >>> 0 : Fd >>> 0 < Fs >>> 0)' : '(Fd >>> 0 < Fs >>> 0)'; break; // b
-      case 2: e = w ? '(Fd === Fs && FdH === FsH)' : '(Fd === Fs)'; break; // e
-      case 3: e = w ? '(FdH !== FsH ? FdH >>> 0 < FsH >>> 0 : Fd >>> 0 <= Fs >>> 0)' : '(Fd >>> 0 <= Fs >>> 0)'; break; // be
-      case 4: e = w ? '(Fh < 0)' : '(Fl < 0)'; break; // s
-      case 6: e = w ? '(FdH !== FsH ? FdH < FsH : Fd >>> 0 < Fs >>> 0)' : '(Fd < Fs)'; break; // l
-      case 7: e = w ? '(FdH !== FsH ? FdH < FsH : Fd >>> 0 <= Fs >>> 0)' : '(Fd <= Fs)'; break; // le
+    if (cc >> 1 === 4) e = w ? '(Fh < 0)' : '(Fl < 0)'; // s: the result's sign
+    else {
+      const t = subCompare(cc, w, 'Fd', 'FdH', 'Fs', 'FsH');
+      if (t !== null) e = `(${t})`;
     }
   } else {
     const z = w ? '(Fl === 0 && Fh === 0)' : '(Fl === 0)';
@@ -337,15 +350,8 @@ function shiftStmts(i: Insn): string {
 
 /** fast.ts fastCond(c, cc) as statements leaving the result in t. */
 function condStmts(cc: number): string {
-  let wide: string, narrow: string;
-  switch (cc >> 1) {
-    case 1: wide = 'dH !== sH ? dH >>> 0 < sH >>> 0 : d >>> 0 < s >>> 0'; narrow = 'd >>> 0 < s >>> 0'; break;
-    case 2: wide = 'd === s && dH === sH'; narrow = 'd === s'; break;
-    case 3: wide = 'dH !== sH ? dH >>> 0 < sH >>> 0 : d >>> 0 <= s >>> 0'; narrow = 'd >>> 0 <= s >>> 0'; break;
-    case 6: wide = 'dH !== sH ? dH < sH : d >>> 0 < s >>> 0'; narrow = 'd < s'; break;
-    case 7: wide = 'dH !== sH ? dH < sH : d >>> 0 <= s >>> 0'; narrow = 'd <= s'; break;
-    default: return `const t = COND(c, ${cc});`;
-  }
+  const wide = subCompare(cc, true, 'd', 'dH', 's', 'sH'), narrow = subCompare(cc, false, 'd', 'dH', 's', 'sH');
+  if (wide === null || narrow === null) return `const t = COND(c, ${cc});`;
   // 32-bit compares: fast.ts uses dH = sH = 0, where the wide forms reduce to the narrow ones.
   const inv = (cc & 1) !== 0 ? 't = !t;' : '';
   return `let t; if (c.lop === ${Lazy.Sub} && c.lsz >= 4) { const d = c.ldst, s = c.lsrc; ` +
