@@ -570,11 +570,13 @@ export class Cpu {
                 // RIP moved within the page (the same linear page: same 4 GiB, CS base, mode)
                 // and nothing its translation depends on changed (no walk, TLB flush or world
                 // switch, same CPL); and nothing the loop's top would do first is pending.
-                if (ran < 0 || this.irqCheck || this.halted || page.dead) break;
+                // A block ending in a near jump, call or return (b.near) changed none of mode, CPL,
+                // paging, CS base or world and did not halt.
+                if (ran < 0 || this.irqCheck || page.dead) break;
                 const next = (off + (this.ripLo - lo)) | 0;
-                if (next < 0 || next >= 4096 || this.ripHi !== shi || this.mode !== mode || this.cpl !== cpl || this.paging !== paging ||
-                  this.segBaseLo[CS] !== csBase || mmu.walks !== walks || mmu.flushes !== flushes ||
-                  svm.exits + svm.vmruns !== switches) break;
+                if (next < 0 || next >= 4096 || this.ripHi !== shi || mmu.walks !== walks || mmu.flushes !== flushes) break;
+                if (!b.near && (this.halted || this.mode !== mode || this.cpl !== cpl || this.paging !== paging ||
+                  this.segBaseLo[CS] !== csBase || svm.exits + svm.vmruns !== switches)) break;
                 const nb = page.entries[next];
                 if (nb === undefined || nb === null || nb.mode !== mode || nb.n > left) break;
                 b = nb;

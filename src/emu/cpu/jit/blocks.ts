@@ -21,7 +21,7 @@ import { decode, type ByteSource } from '../decode';
 import { bindHandler } from '../exec/table';
 import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
-import { classify, Kind } from './classify';
+import { classify, handlerName, Kind } from './classify';
 import { emitFusedJcc, emitInline, fusedFlags, isInlinePure, isJccFast, isRelJump, TLB_PRELUDE } from './inline';
 
 /**
@@ -36,6 +36,12 @@ export interface Block {
   readonly n: number;
   /** Run it with `left` instructions of budget (at least n); a block that jumps back to its own start repeats while a whole pass fits. */
   readonly run: (c: Cpu, left: number) => number;
+  /**
+   * Its last instruction cannot change the mode, CPL, paging, CS base or world, nor halt: it is a
+   * near jump, call or return, or the block was cut short before an instruction that ends blocks.
+   * (An exception, an interrupt or a #VMEXIT leaves the CPU's chaining loop another way.)
+   */
+  readonly near: boolean;
 }
 
 /** Blocks of one physical page, by page offset; dropped as a whole when the page is written. */
@@ -48,6 +54,9 @@ export class BlockPage {
   /** Set when the page was written (or the cache cleared): running blocks of this page leave. */
   dead = false;
 }
+
+/** Handlers of the near control transfers: they change RIP and RSP at most. */
+const NEAR_TRANSFERS = new Set(['jcc', 'jmp', 'jmpE', 'call', 'callE', 'ret', 'loop', 'jrcxz']);
 
 /** Thrown by the compiler's byte source when an instruction would cross the page end. */
 const CROSSES = { crosses: true };
@@ -169,7 +178,9 @@ export class BlockCache {
       if (classify(i) === Kind.End) break;
     }
     if (insns.length === 0) return null;
-    const b: Block = { mode, n: insns.length, run: generate(insns, mode, pa & 0xfff, p, this.opts.inline, mem) };
+    const last = insns[insns.length - 1]!;
+    const near = classify(last) !== Kind.End || NEAR_TRANSFERS.has(handlerName(last));
+    const b: Block = { mode, n: insns.length, run: generate(insns, mode, pa & 0xfff, p, this.opts.inline, mem), near };
     this.compiled++;
     this.compileMs += performance.now() - t0;
     return b;
