@@ -212,4 +212,32 @@ describe('block compiler', () => {
     expect(cpu.blocks.compiled).toBe(0);
     expect(cpu.r[0]).toBe(40);
   });
+  it('does not chain into a block of the old mode after a far jump to another mode on the same page', () => {
+    // 0x00: jmp far [rip + 0x3a] (the pointer at 0x40: CODE + 0x20, selector 8: 32-bit code).
+    // 0x20: 48 ff c0 f4: "inc rax; hlt" in 64-bit code, "dec eax; inc eax; hlt" in 32-bit code.
+    const code = new Array<number>(0x48).fill(0x90);
+    code.splice(0, 6, 0xff, 0x2d, 0x3a, 0, 0, 0);
+    code.splice(0x20, 4, 0x48, 0xff, 0xc0, 0xf4);
+    const to = CODE + 0x20;
+    code.splice(0x40, 6, to & 0xff, (to >>> 8) & 0xff, 0, 0, 0x08, 0);
+    const results = [false, true].map((jit) => {
+      const { cpu, mem } = machine(code, jit);
+      // GDT on its own page: null, 32-bit code (D = 1), 64-bit code (L = 1).
+      mem.load(0x3000, Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0, 0xff, 0xff, 0, 0, 0, 0x9b, 0xaf, 0]));
+      cpu.gdtrBaseLo = 0x3000;
+      cpu.gdtrLimit = 0x17;
+      // First the code at 0x20 runs (and, compiled, is cached) as 64-bit code ...
+      cpu.ripLo = to;
+      expect(cpu.run(10)).toBe(StopReason.Halt);
+      expect(cpu.r[0]).toBe(1);
+      // ... then the far jump reaches it in 32-bit code.
+      cpu.halted = false;
+      cpu.ripLo = CODE;
+      expect(cpu.run(10)).toBe(StopReason.Halt);
+      expect(cpu.mode).toBe(32);
+      return { r0: cpu.r[0], rip: cpu.ripLo, n: cpu.instructions };
+    });
+    expect(results[0]).toEqual({ r0: 1, rip: to + 4, n: 6 });
+    expect(results[1]).toEqual(results[0]);
+  });
 });
