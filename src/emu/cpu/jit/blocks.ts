@@ -21,7 +21,7 @@ import { decode, type ByteSource } from '../decode';
 import { bindHandler } from '../exec/table';
 import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
-import { classify, handlerName, Kind } from './classify';
+import { classify, keepsContext, Kind } from './classify';
 import { emitFusedJcc, emitInline, fusedFlags, isInlinePure, isJccFast, isRelJump, TLB_PRELUDE } from './inline';
 
 /**
@@ -54,9 +54,6 @@ export class BlockPage {
   /** Set when the page was written (or the cache cleared): running blocks of this page leave. */
   dead = false;
 }
-
-/** Handlers of the near control transfers: they change RIP and RSP at most. */
-const NEAR_TRANSFERS = new Set(['jcc', 'jmp', 'jmpE', 'call', 'callE', 'ret', 'loop', 'jrcxz']);
 
 /** Thrown by the compiler's byte source when an instruction would cross the page end. */
 const CROSSES = { crosses: true };
@@ -178,8 +175,7 @@ export class BlockCache {
       if (classify(i) === Kind.End) break;
     }
     if (insns.length === 0) return null;
-    const last = insns[insns.length - 1]!;
-    const near = classify(last) !== Kind.End || NEAR_TRANSFERS.has(handlerName(last));
+    const near = keepsContext(insns[insns.length - 1]!);
     const b: Block = { mode, n: insns.length, run: generate(insns, mode, pa & 0xfff, p, this.opts.inline, mem), near };
     this.compiled++;
     this.compileMs += performance.now() - t0;

@@ -10,7 +10,9 @@
 //             that nothing it relies on changed (stop, its page, the TLB, RIP).
 //   anything else ends the block (control transfers, I/O, system and SVM
 //             instructions, CPUID, REP string instructions, invalid encodings):
-//             it is compiled as the block's last instruction.
+//             it is compiled as the block's last instruction. Of these, the near
+//             control transfers (NEAR) change only RIP and RSP: the CPU's loop may
+//             chain on after them without re-checking mode, CPL, paging or world.
 import { OPCODES } from '../opcodes';
 import { REP_NONE, type Insn } from '../insn';
 
@@ -32,6 +34,7 @@ const CONTINUE = new Set([
   'xlat', 'movAO', 'movOA', 'cmpxchg8b', 'cli', 'sti', 'rdtsc',
 ]);
 const STRING = new Set(['movs', 'stos', 'lods', 'scas', 'cmps']);
+const NEAR = new Set(['jcc', 'jmp', 'jmpE', 'call', 'callE', 'ret', 'loop', 'jrcxz']);
 
 export const enum Kind { Pure = 0, Continue = 1, End = 2 }
 
@@ -47,4 +50,13 @@ export function classify(i: Insn): Kind {
   if (CONTINUE.has(name)) return Kind.Continue;
   if (STRING.has(name)) return i.rep === REP_NONE ? Kind.Continue : Kind.End;
   return Kind.End;
+}
+
+/**
+ * Can a block whose last instruction is i have changed the mode, CPL, paging, CS base or world,
+ * or halted? Not when i runs past (Pure, Continue: the block was cut short) or is a near jump,
+ * call or return. (An exception, interrupt or #VMEXIT leaves the block another way.)
+ */
+export function keepsContext(i: Insn): boolean {
+  return classify(i) !== Kind.End || (i.row >= 0 && NEAR.has(OPCODES[i.row]![4]));
 }
