@@ -527,6 +527,10 @@ export class Cpu {
     const blocks = this.jit && n > 1 && this.insnHook === null ? this.blocks : null;
     const ramSize = this.mem.size;
     let blockBase = -1; // instructions before the running block (-1: none runs)
+    // The code page being run: its linear page (and 4 GiB) and physical base, kept while the MMU's
+    // epoch (no walk, flush or world switch since) and the CPL are those it was translated with.
+    const mmu = this.mmu;
+    let fPage = -1, fHi = 0, fBase = 0, fEpoch = -1, fCpl = -1;
     while (left > 0 && this.stop === StopReason.None) {
       try {
         while (left > 0) {
@@ -548,13 +552,25 @@ export class Cpu {
           this.startHi = shi;
           const mode = this.mode;
           const linLo = mode === 64 ? slo : (slo + this.segBaseLo[CS]!) | 0;
-          const pa = !this.paging && shi === 0 ? linLo >>> 0 : this.translate(linLo, shi, EXEC);
+          let pa: number;
+          if (!this.paging) {
+            pa = shi === 0 ? linLo >>> 0 : this.translate(linLo, shi, EXEC);
+          } else if ((linLo & ~0xfff) === fPage && shi === fHi && mmu.epoch === fEpoch && this.cpl === fCpl) {
+            pa = fBase + (linLo & 0xfff);
+          } else {
+            pa = this.translate(linLo, shi, EXEC);
+            fPage = linLo & ~0xfff;
+            fHi = shi;
+            fBase = pa - (linLo & 0xfff);
+            fEpoch = mmu.epoch;
+            fCpl = this.cpl;
+          }
           if (blocks !== null && pa < ramSize && this.insnHook === null) {
             let b = blocks.get(pa, mode);
             if (b !== null && b.n <= left) {
               // What the fetch translation of this page depends on, to go on to the next block
               // of the same page without translating again (chaining, below).
-              const mmu = this.mmu, svm = this.svm, page = blocks.pages[pa >>> 12]!;
+              const svm = this.svm, page = blocks.pages[pa >>> 12]!;
               const walks = mmu.walks, flushes = mmu.flushes, switches = svm.exits + svm.vmruns;
               const cpl = this.cpl, csBase = this.segBaseLo[CS]!, paging = this.paging;
               let off = pa & 0xfff, lo = slo;

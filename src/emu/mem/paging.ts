@@ -91,6 +91,12 @@ export class Mmu {
   private readonly nPerm = new Uint8Array(NTLB_SIZE);
   walks = 0;
   flushes = 0;
+  /**
+   * Moves whenever a translation kept outside the TLB may have gone stale: a walk (it may have
+   * replaced an entry), a flush, a change of ASID or of nested paging. The CPU's loop keeps the
+   * current code page's translation while it stays (Cpu.execute).
+   */
+  epoch = 0;
 
   /** The current ASID (0: the host) and its tag bits in the TLB key. */
   asid = 0;
@@ -142,6 +148,7 @@ export class Mmu {
 
   /** Switch the TLB's current ASID (VMRUN, #VMEXIT). */
   setAsid(asid: number): void {
+    this.epoch++;
     this.asid = asid & ASID_MASK;
     this.asidTag = this.asid << 17;
     this.asidSalt = this.asid === 0 ? 0 : Math.imul(this.asid, 0x9e3779b1) >>> (32 - TLB_BITS);
@@ -149,6 +156,7 @@ export class Mmu {
 
   /** Nested paging on (with N_CR3 and the host's CR0/CR4/EFER at VMRUN) or off. */
   setNested(on: boolean, nCr3Lo = 0, nCr3Hi = 0, hostCr0 = 0, hostCr4 = 0, hostEfer = 0): void {
+    this.epoch++;
     this.np = on;
     const n = this.nctl;
     n.cr3Lo = nCr3Lo; n.cr3Hi = nCr3Hi; n.cr0 = hostCr0; n.cr4 = hostCr4; n.efer = hostEfer;
@@ -157,6 +165,7 @@ export class Mmu {
   /** Every ASID's entries (global ones kept when asked: a CR3 load). */
   flushAll(keepGlobal = false): void {
     this.flushes++;
+    this.epoch++;
     for (let k = 0; k < TLB_SIZE; k++) {
       if (keepGlobal && this.global[k]) continue;
       this.tagHi[k] = INVALID_KEY;
@@ -168,6 +177,7 @@ export class Mmu {
   /** One ASID's entries (TLB_CONTROL 3 and 7, INVLPGA). */
   flushAsid(asid: number, keepGlobal = false): void {
     this.flushes++;
+    this.epoch++;
     const a = asid & ASID_MASK;
     for (let k = 0; k < TLB_SIZE; k++) {
       if (this.asidOf[k] !== a || (keepGlobal && this.global[k])) continue;
@@ -193,6 +203,7 @@ export class Mmu {
   /** Walk the page tables; on success fill the TLB entry idx. */
   private walk(lo: number, hi: number, access: number, user: boolean, idx: number): number {
     this.walks++;
+    this.epoch++;
     this.npf = false;
     if ((this.ctl.cr0 & CR0_PG) === 0) {
       // Nested paging with guest paging off: the linear address is the guest-physical one.

@@ -1,0 +1,87 @@
+// The CPU's loop keeps the translation of the code page it is running (Cpu.execute) instead of
+// asking the TLB at every instruction. These cases change what the next fetch from the same
+// linear page must see without leaving the page, in both engines: a CR3 load that maps the
+// page elsewhere, and a drop to CPL 3 on a supervisor-only page (the fetch must fault). Each
+// first runs the instructions after the change once, so that the decoded-instruction cache holds
+// them at the old physical address: a stale translation would run them from there.
+import { describe, expect, it } from 'vitest';
+import { Cpu, StopReason } from './cpu';
+import { PhysMem } from '../mem/phys';
+import { PF } from './fault';
+
+const TABLES_A = 0x10000; // PML4, PDPT, PD, PT at +0, +0x1000, +0x2000, +0x3000
+const TABLES_B = 0x20000;
+
+/** Page tables mapping the first 1 MiB 1:1 with 4 KiB pages, but linear page 1 to `page1` with `flags1`. */
+function tables(mem: PhysMem, at: number, page1: number, flags1: number): void {
+  const dv = new DataView(mem.u8.buffer);
+  const put = (pa: number, v: number) => { dv.setUint32(pa, v, true); dv.setUint32(pa + 4, 0, true); };
+  put(at, (at + 0x1000) | 7);
+  put(at + 0x1000, (at + 0x2000) | 7);
+  put(at + 0x2000, (at + 0x3000) | 7);
+  for (let k = 0; k < 256; k++) put(at + 0x3000 + 8 * k, k === 1 ? page1 | flags1 : (k << 12) | 7);
+}
+
+/**
+ * A 64-bit CPU with 4-level paging on through TABLES_A, running the code at linear 0x1000 after a
+ * first run from linear `warm` to its hlt (the decoded-instruction cache and blocks then hold it).
+ */
+function machine(jit: boolean, code: number[], page1: number, flags1: number, warm: number): { cpu: Cpu; mem: PhysMem } {
+  const mem = new PhysMem(1 << 20);
+  const cpu = new Cpu(mem);
+  cpu.setFlat64();
+  cpu.jit = jit;
+  cpu.blocks.opts.threshold = 1;
+  tables(mem, TABLES_A, page1, flags1);
+  cpu.cr4 = 0x20; // PAE
+  cpu.cr3Lo = TABLES_A;
+  cpu.cr0 = 0x80000011;
+  cpu.efer = 0x501; // LME, LMA, SCE
+  cpu.paging = true;
+  cpu.mmu.flushAll();
+  mem.load(page1, Uint8Array.from(code));
+  cpu.ripLo = warm;
+  expect(cpu.run(100)).toBe(StopReason.Halt);
+  cpu.halted = false;
+  cpu.r.fill(0);
+  cpu.instructions = 0;
+  cpu.ripLo = 0x1000;
+  cpu.r[8] = 0x80000; // rsp
+  return { cpu, mem };
+}
+
+describe('the code page translation kept by the CPU loop', () => {
+  it.each([false, true])('a CR3 load that maps the running page elsewhere takes effect at the next instruction (block compiler %s)', (jit) => {
+    const code = [
+      0x48, 0xc7, 0xc0, 0x00, 0x00, 0x02, 0x00, // mov rax, TABLES_B
+      0x0f, 0x22, 0xd8, //                         mov cr3, rax
+      0xbb, 0x01, 0x00, 0x00, 0x00, //             mov ebx, 1
+      0xf4, //                                     hlt
+    ];
+    const { cpu, mem } = machine(jit, code, 0x1000, 7, 0x100a);
+    // Under TABLES_B, linear page 1 is physical 0x5000: the same code but mov ebx, 2.
+    tables(mem, TABLES_B, 0x5000, 7);
+    mem.load(0x5000, Uint8Array.from(code.map((b, k) => (k === 11 ? 2 : b))));
+    expect(cpu.run(100)).toBe(StopReason.Halt);
+    expect(cpu.r[6]).toBe(2); // rbx
+    expect(cpu.instructions).toBe(4);
+  });
+
+  it.each([false, true])('sysret to CPL 3 on a supervisor-only code page faults at the next fetch (block compiler %s)', (jit) => {
+    const code = [
+      0xb9, 0x0e, 0x10, 0x00, 0x00, //             mov ecx, 0x100e (the return RIP: the next instruction)
+      0x41, 0xbb, 0x02, 0x00, 0x00, 0x00, //       mov r11d, 2 (RFLAGS)
+      0x48, 0x0f, 0x07, //                         sysretq
+      0xbb, 0x03, 0x00, 0x00, 0x00, //             mov ebx, 3
+      0xf4, //                                     hlt
+    ];
+    const { cpu } = machine(jit, code, 0x1000, 3, 0x100e); // present, writable, supervisor only
+    cpu.msrs.set(0xc0000081, [0, 0x00100000]); // STAR: SYSRET CS base selector 0x10
+    expect(cpu.run(100)).toBe(StopReason.Exception);
+    expect(cpu.lastFault?.vector).toBe(PF);
+    expect(cpu.cpl).toBe(3);
+    expect(cpu.cr2Lo).toBe(0x100e);
+    expect(cpu.ripLo).toBe(0x100e);
+    expect(cpu.r[6]).toBe(0);
+  });
+});
