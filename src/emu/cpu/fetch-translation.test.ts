@@ -8,59 +8,40 @@ import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from './cpu';
 import { PhysMem } from '../mem/phys';
 import { PF } from './fault';
+import { PageTables, pagedCpu } from './paging-fixture';
 
-const TABLES_A = 0x10000; // PML4, PDPT, PD, PT at +0, +0x1000, +0x2000, +0x3000
-const TABLES_B = 0x20000;
-
-/** Page tables mapping the first 1 MiB 1:1 with 4 KiB pages, but linear page 1 to `page1` with `flags1`. */
-function tables(mem: PhysMem, at: number, page1: number, flags1: number): void {
-  const dv = new DataView(mem.u8.buffer);
-  const put = (pa: number, v: number) => { dv.setUint32(pa, v, true); dv.setUint32(pa + 4, 0, true); };
-  put(at, (at + 0x1000) | 7);
-  put(at + 0x1000, (at + 0x2000) | 7);
-  put(at + 0x2000, (at + 0x3000) | 7);
-  for (let k = 0; k < 256; k++) put(at + 0x3000 + 8 * k, k === 1 ? page1 | flags1 : (k << 12) | 7);
-}
+const TABLES_A = 0x10000;
+const TABLES_B = 0x40000;
 
 /**
- * A 64-bit CPU with 4-level paging on through TABLES_A, running the code at linear 0x1000 after a
- * first run from linear `warm` to its hlt (the decoded-instruction cache and blocks then hold it).
+ * A 64-bit CPU with paging on through tables at TABLES_A (the first 1 MiB 1:1, but linear page 1
+ * at `page1` with PTE flags `flags1`), running the code at linear 0x1000 after a first run from
+ * linear `warm` to its hlt (the decoded-instruction cache and blocks then hold it).
  */
 function machine(jit: boolean, code: number[], page1: number, flags1: number, warm: number): { cpu: Cpu; mem: PhysMem } {
   const mem = new PhysMem(1 << 20);
-  const cpu = new Cpu(mem);
-  cpu.setFlat64();
-  cpu.jit = jit;
-  cpu.blocks.opts.threshold = 1;
-  tables(mem, TABLES_A, page1, flags1);
-  cpu.cr4 = 0x20; // PAE
-  cpu.cr3Lo = TABLES_A;
-  cpu.cr0 = 0x80000011;
-  cpu.efer = 0x501; // LME, LMA, SCE
-  cpu.paging = true;
-  cpu.mmu.flushAll();
+  const t = new PageTables(mem, TABLES_A).identity(256).map(0x1000, 0, page1, flags1);
+  const cpu = pagedCpu(mem, t, jit, warm);
   mem.load(page1, Uint8Array.from(code));
-  cpu.ripLo = warm;
   expect(cpu.run(100)).toBe(StopReason.Halt);
   cpu.halted = false;
   cpu.r.fill(0);
   cpu.instructions = 0;
   cpu.ripLo = 0x1000;
-  cpu.r[8] = 0x80000; // rsp
   return { cpu, mem };
 }
 
 describe('the code page translation kept by the CPU loop', () => {
   it.each([false, true])('a CR3 load that maps the running page elsewhere takes effect at the next instruction (block compiler %s)', (jit) => {
     const code = [
-      0x48, 0xc7, 0xc0, 0x00, 0x00, 0x02, 0x00, // mov rax, TABLES_B
+      0x48, 0xc7, 0xc0, 0x00, 0x00, 0x04, 0x00, // mov rax, TABLES_B
       0x0f, 0x22, 0xd8, //                         mov cr3, rax
       0xbb, 0x01, 0x00, 0x00, 0x00, //             mov ebx, 1
       0xf4, //                                     hlt
     ];
     const { cpu, mem } = machine(jit, code, 0x1000, 7, 0x100a);
     // Under TABLES_B, linear page 1 is physical 0x5000: the same code but mov ebx, 2.
-    tables(mem, TABLES_B, 0x5000, 7);
+    new PageTables(mem, TABLES_B).identity(256).map(0x1000, 0, 0x5000, 7);
     mem.load(0x5000, Uint8Array.from(code.map((b, k) => (k === 11 ? 2 : b))));
     expect(cpu.run(100)).toBe(StopReason.Halt);
     expect(cpu.r[6]).toBe(2); // rbx

@@ -110,16 +110,22 @@ function addr64Stmts(i: Insn): string {
  * functions run, which walk, fault and reach MMIO). Direct means: inside one
  * page, and either paging off below 4 GiB, or a TLB hit (paging.ts, the same
  * index, tag and permission test as Mmu.translate) whose page is in RAM.
+ * The block remembers the last page it read and the last it wrote this way (RL/RH/RB,
+ * WL/WH/WB: linear page, 4 GiB, physical base) and skips the TLB for them: the block leaves
+ * (or its loop stops) after any walk or TLB flush, and nothing else in a block changes the
+ * TLB, the CPL or paging, so what the TLB said for the page stays true while the block runs.
  */
 function paStmts(n: number, write: boolean): string {
   // Mmu's permission bits: R_S 1, W_S 2, R_U 4, W_U 8 (user: CPL 3 outside implicit supervisor accesses).
   const need = write ? '(c.cpl === 3 && !c.sysAccess ? 8 : 2)' : '(c.cpl === 3 && !c.sysAccess ? 4 : 1)';
-  return `let pa = -1; if ((lo & 0xfff) <= ${4096 - n}) { if (!c.paging) { if (hi === 0 && (lo >>> 0) + ${n - 1} < SZ) pa = lo >>> 0; }` +
+  const m = write ? 'W' : 'R';
+  return `let pa = -1; if ((lo & 0xfff) <= ${4096 - n}) { if ((lo & ~0xfff) === ${m}L && hi === ${m}H) pa = ${m}B + (lo & 0xfff);` +
+    ` else if (!c.paging) { if (hi === 0 && (lo >>> 0) + ${n - 1} < SZ) pa = lo >>> 0; }` +
     ` else { const x = ((lo >>> 12) ^ T.asidSalt) & ${TLB_MASK}; if (TL[x] === (lo & ~0xfff) && TH[x] === ((hi & 0x1ffff) | T.asidTag)` +
-    ` && (TP[x] & ${need}) !== 0) { const p = PH[x] + (lo & 0xfff); if (p + ${n - 1} < SZ) pa = p; } } }`;
+    ` && (TP[x] & ${need}) !== 0) { const b = PH[x]; if (b + 4096 <= SZ) { pa = b + (lo & 0xfff); ${m}L = lo & ~0xfff; ${m}H = hi; ${m}B = b; } } } }`;
 }
-/** What a block using paStmts declares first. */
-export const TLB_PRELUDE = 'const T = c.mmu, TL = T.tagLo, TH = T.tagHi, TP = T.perm, PH = T.phys;';
+/** What a block using paStmts declares first (the remembered pages start as none: 1 is no page's address). */
+export const TLB_PRELUDE = 'const T = c.mmu, TL = T.tagLo, TH = T.tagHi, TP = T.perm, PH = T.phys; let RL = 1, RH = 0, RB = 0, WL = 1, WH = 0, WB = 0;';
 const rd32 = (pa: string) => `((${pa} & 3) === 0 ? U32[${pa} >>> 2] : DV.getInt32(${pa}, true))`;
 
 /**
