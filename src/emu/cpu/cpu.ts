@@ -571,7 +571,7 @@ export class Cpu {
               // What the fetch translation of this page depends on, to go on to the next block
               // of the same page without translating again (chaining, below).
               const svm = this.svm, page = blocks.pages[pa >>> 12]!;
-              const walks = mmu.walks, flushes = mmu.flushes, switches = svm.exits + svm.vmruns;
+              const epoch = mmu.epoch, switches = svm.exits + svm.vmruns;
               const cpl = this.cpl, csBase = this.segBaseLo[CS]!, paging = this.paging;
               let off = pa & 0xfff, lo = slo;
               for (;;) {
@@ -590,7 +590,7 @@ export class Cpu {
                 // paging, CS base or world and did not halt.
                 if (ran < 0 || this.irqCheck || page.dead) break;
                 const next = (off + (this.ripLo - lo)) | 0;
-                if (next < 0 || next >= 4096 || this.ripHi !== shi || mmu.walks !== walks || mmu.flushes !== flushes) break;
+                if (next < 0 || next >= 4096 || this.ripHi !== shi || mmu.epoch !== epoch) break;
                 if (!b.near && (this.halted || this.mode !== mode || this.cpl !== cpl || this.paging !== paging ||
                   this.segBaseLo[CS] !== csBase || svm.exits + svm.vmruns !== switches)) break;
                 const nb = page.entries[next];

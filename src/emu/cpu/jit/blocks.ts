@@ -202,7 +202,7 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
   const pre: string[] = [];
   const needTlb = insns.some((i, k) => k < insns.length - 1 && classify(i) !== Kind.Pure);
   pre.push('const l0 = c.ripLo, h0 = c.ripHi;');
-  if (needTlb) pre.push('const m = c.mmu, w = m.walks, f = m.flushes;');
+  if (needTlb) pre.push('const m = c.mmu, EP = m.epoch;');
   let usesR = false;
   let d = 0;
   // A block ending in a conditional jump back to its own first byte (a tight loop) repeats inside
@@ -263,7 +263,7 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
     }
     if (!last) {
       if (classify(i) !== Kind.Pure) {
-        out.push(`if (c.stop !== 0 || P.dead || m.walks !== w || m.flushes !== f || c.ripLo !== ((l0 + ${next}) | 0)) return ${ret(k + 1)};`);
+        out.push(`if (c.stop !== 0 || P.dead || m.epoch !== EP || c.ripLo !== ((l0 + ${next}) | 0)) return ${ret(k + 1)};`);
       }
       // The interrupt check after a pure instruction that follows another one inside the block can
       // only repeat the previous check's answer: pure instructions change neither IF, GIF, the
@@ -282,7 +282,7 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
   if (loops) {
     out.unshift('let done = 0;', 'for (;;) {');
     out.push(`done += ${n};`);
-    out.push(`if (c.ripLo !== l0 || c.ripHi !== h0 || c.stop !== 0 || c.irqCheck || P.dead || done + ${n} > left${needTlb ? ' || m.walks !== w || m.flushes !== f' : ''}) return done;`);
+    out.push(`if (c.ripLo !== l0 || c.ripHi !== h0 || c.stop !== 0 || c.irqCheck || P.dead || done + ${n} > left${needTlb ? ' || m.epoch !== EP' : ''}) return done;`);
     out.push('}');
   } else {
     out.push(`return ${n};`);
