@@ -114,15 +114,17 @@ function addr64Stmts(i: Insn): string {
  * WL/WH/WB: linear page, 4 GiB, physical base) and skips the TLB for them: the block leaves
  * (or its loop stops) after any walk or TLB flush, and nothing else in a block changes the
  * TLB, the CPL or paging, so what the TLB said for the page stays true while the block runs.
+ * pa is an int32 on every path (RAM is under 2 GiB: PhysMem's Int32Array view), so that V8 keeps it
+ * in an integer register rather than a double.
  */
 function paStmts(n: number, write: boolean): string {
   // Mmu's permission bits: R_S 1, W_S 2, R_U 4, W_U 8 (user: CPL 3 outside implicit supervisor accesses).
   const need = write ? '(c.cpl === 3 && !c.sysAccess ? 8 : 2)' : '(c.cpl === 3 && !c.sysAccess ? 4 : 1)';
   const m = write ? 'W' : 'R';
-  return `let pa = -1; if ((lo & 0xfff) <= ${4096 - n}) { if ((lo & ~0xfff) === ${m}L && hi === ${m}H) pa = ${m}B + (lo & 0xfff);` +
-    ` else if (!c.paging) { if (hi === 0 && (lo >>> 0) + ${n - 1} < SZ) pa = lo >>> 0; }` +
+  return `let pa = -1; if ((lo & 0xfff) <= ${4096 - n}) { if ((lo & ~0xfff) === ${m}L && hi === ${m}H) pa = ${m}B | (lo & 0xfff);` +
+    ` else if (!c.paging) { if (hi === 0 && (lo >>> 0) + ${n - 1} < SZ) pa = lo; }` +
     ` else { const x = ((lo >>> 12) ^ T.asidSalt) & ${TLB_MASK}; if (TL[x] === (lo & ~0xfff) && TH[x] === ((hi & 0x1ffff) | T.asidTag)` +
-    ` && (TP[x] & ${need}) !== 0) { const b = PH[x]; if (b + 4096 <= SZ) { pa = b + (lo & 0xfff); ${m}L = lo & ~0xfff; ${m}H = hi; ${m}B = b; } } } }`;
+    ` && (TP[x] & ${need}) !== 0) { const b = PH[x]; if (b + 4096 <= SZ) { const bi = b | 0; pa = bi | (lo & 0xfff); ${m}L = lo & ~0xfff; ${m}H = hi; ${m}B = bi; } } } }`;
 }
 /** What a block using paStmts declares first (the remembered pages start as none: 1 is no page's address). */
 export const TLB_PRELUDE = 'const T = c.mmu, TL = T.tagLo, TH = T.tagHi, TP = T.perm, PH = T.phys; let RL = 1, RH = 0, RB = 0, WL = 1, WH = 0, WB = 0;';
