@@ -89,8 +89,6 @@ export class Mmu {
   private readonly nTagCr3 = new Int32Array(NTLB_SIZE);
   private readonly nPhys = new Float64Array(NTLB_SIZE);
   private readonly nPerm = new Uint8Array(NTLB_SIZE);
-  walks = 0;
-  flushes = 0;
   /**
    * Moves whenever a translation kept outside the TLB may have gone stale: a walk (it may have
    * replaced an entry), a flush, a change of ASID or of nested paging. The CPU's loop keeps the
@@ -164,7 +162,6 @@ export class Mmu {
 
   /** Every ASID's entries (global ones kept when asked: a CR3 load). */
   flushAll(keepGlobal = false): void {
-    this.flushes++;
     this.epoch++;
     for (let k = 0; k < TLB_SIZE; k++) {
       if (keepGlobal && this.global[k]) continue;
@@ -176,7 +173,6 @@ export class Mmu {
 
   /** One ASID's entries (TLB_CONTROL 3 and 7, INVLPGA). */
   flushAsid(asid: number, keepGlobal = false): void {
-    this.flushes++;
     this.epoch++;
     const a = asid & ASID_MASK;
     for (let k = 0; k < TLB_SIZE; k++) {
@@ -202,7 +198,6 @@ export class Mmu {
 
   /** Walk the page tables; on success fill the TLB entry idx. */
   private walk(lo: number, hi: number, access: number, user: boolean, idx: number): number {
-    this.walks++;
     this.epoch++;
     this.npf = false;
     if ((this.ctl.cr0 & CR0_PG) === 0) {
