@@ -316,6 +316,51 @@ export class Cpu {
     return vmexit(this, VMEXIT.NPF, m.npfInfoLo, m.npfInfoHi, g % 4294967296 | 0, Math.floor(g / 4294967296) | 0);
   }
 
+  /*
+   * The last page read and the last page written by read32/read64/write32/write64 (linear page,
+   * 4 GiB, base in RAM as an int32), kept while the MMU's epoch (no walk, flush or world switch
+   * since; turning paging on or off flushes) and the access's user/supervisor kind are those it was
+   * translated with: the TLB probe is skipped for them, and the physical address stays an integer.
+   */
+  private rmPage = -1;
+  private rmHi = 0;
+  private rmBase = 0;
+  private rmEpoch = -1;
+  private rmUser = false;
+  private wmPage = -1;
+  private wmHi = 0;
+  private wmBase = 0;
+  private wmEpoch = -1;
+  private wmUser = false;
+
+  /** translate() for a read, remembering the page when it is in RAM (rm*). */
+  private readPage(lo: number, hi: number): number {
+    const pa = this.translate(lo, hi, READ);
+    const base = pa - (lo & 0xfff);
+    if (base + 4096 <= this.mem.size) {
+      this.rmPage = lo & ~0xfff;
+      this.rmHi = hi;
+      this.rmBase = base | 0;
+      this.rmEpoch = this.mmu.epoch;
+      this.rmUser = this.cpl === 3 && !this.sysAccess;
+    }
+    return pa;
+  }
+
+  /** translate() for a write, remembering the page when it is in RAM (wm*). */
+  private writePage(lo: number, hi: number): number {
+    const pa = this.translate(lo, hi, WRITE);
+    const base = pa - (lo & 0xfff);
+    if (base + 4096 <= this.mem.size) {
+      this.wmPage = lo & ~0xfff;
+      this.wmHi = hi;
+      this.wmBase = base | 0;
+      this.wmEpoch = this.mmu.epoch;
+      this.wmUser = this.cpl === 3 && !this.sysAccess;
+    }
+    return pa;
+  }
+
   read8(lo: number, hi: number): number {
     return this.mem.read8(this.translate(lo, hi, READ));
   }
@@ -325,13 +370,17 @@ export class Cpu {
   }
   read32(lo: number, hi: number): number {
     if ((lo & 0xfff) > 0xffc) return this.read16(lo, hi) | (this.read16(lo + 2, hi) << 16);
-    return this.mem.read32(this.translate(lo, hi, READ));
+    if ((lo & ~0xfff) === this.rmPage && hi === this.rmHi && this.mmu.epoch === this.rmEpoch && this.rmUser === (this.cpl === 3 && !this.sysAccess)) {
+      return this.mem.read32(this.rmBase | (lo & 0xfff));
+    }
+    return this.mem.read32(this.readPage(lo, hi));
   }
   /** 64-bit read: returns the low half, high half in this.hi. */
   read64(lo: number, hi: number): number {
     if ((lo & 0xfff) <= 0xff8) {
       // Within one page: one translation for both halves.
-      const pa = this.translate(lo, hi, READ);
+      const pa = (lo & ~0xfff) === this.rmPage && hi === this.rmHi && this.mmu.epoch === this.rmEpoch &&
+        this.rmUser === (this.cpl === 3 && !this.sysAccess) ? this.rmBase | (lo & 0xfff) : this.readPage(lo, hi);
       this.hi = this.mem.read32(pa + 4);
       return this.mem.read32(pa);
     }
@@ -370,12 +419,14 @@ export class Cpu {
       for (let k = 0; k < 4; k++) this.mem.write8(pa[k]!, (v >> (8 * k)) & 0xff);
       return;
     }
-    this.mem.write32(this.translate(lo, hi, WRITE), v);
+    this.mem.write32((lo & ~0xfff) === this.wmPage && hi === this.wmHi && this.mmu.epoch === this.wmEpoch &&
+      this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.writePage(lo, hi), v);
   }
   write64(lo: number, hi: number, vlo: number, vhi: number): void {
     if ((lo & 0xfff) <= 0xff8) {
       // Within one page: one translation for both halves.
-      const pa = this.translate(lo, hi, WRITE);
+      const pa = (lo & ~0xfff) === this.wmPage && hi === this.wmHi && this.mmu.epoch === this.wmEpoch &&
+        this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.writePage(lo, hi);
       this.mem.write32(pa, vlo);
       this.mem.write32(pa + 4, vhi);
       return;
