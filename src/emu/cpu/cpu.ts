@@ -333,30 +333,17 @@ export class Cpu {
   private wmEpoch = -1;
   private wmUser = false;
 
-  /** translate() for a read, remembering the page when it is in RAM (rm*). */
-  private readPage(lo: number, hi: number): number {
-    const pa = this.translate(lo, hi, READ);
+  /** translate() for a read or write that missed the kept page: keeps this one if it is in RAM (rm* or wm*). */
+  private keepPage(lo: number, hi: number, access: number): number {
+    const pa = this.translate(lo, hi, access);
     const base = pa - (lo & 0xfff);
     if (base + 4096 <= this.mem.size) {
-      this.rmPage = lo & ~0xfff;
-      this.rmHi = hi;
-      this.rmBase = base | 0;
-      this.rmEpoch = this.mmu.epoch;
-      this.rmUser = this.cpl === 3 && !this.sysAccess;
-    }
-    return pa;
-  }
-
-  /** translate() for a write, remembering the page when it is in RAM (wm*). */
-  private writePage(lo: number, hi: number): number {
-    const pa = this.translate(lo, hi, WRITE);
-    const base = pa - (lo & 0xfff);
-    if (base + 4096 <= this.mem.size) {
-      this.wmPage = lo & ~0xfff;
-      this.wmHi = hi;
-      this.wmBase = base | 0;
-      this.wmEpoch = this.mmu.epoch;
-      this.wmUser = this.cpl === 3 && !this.sysAccess;
+      const page = lo & ~0xfff, b = base | 0, epoch = this.mmu.epoch, user = this.cpl === 3 && !this.sysAccess;
+      if (access === READ) {
+        this.rmPage = page; this.rmHi = hi; this.rmBase = b; this.rmEpoch = epoch; this.rmUser = user;
+      } else {
+        this.wmPage = page; this.wmHi = hi; this.wmBase = b; this.wmEpoch = epoch; this.wmUser = user;
+      }
     }
     return pa;
   }
@@ -373,14 +360,14 @@ export class Cpu {
     if ((lo & ~0xfff) === this.rmPage && hi === this.rmHi && this.mmu.epoch === this.rmEpoch && this.rmUser === (this.cpl === 3 && !this.sysAccess)) {
       return this.mem.read32(this.rmBase | (lo & 0xfff));
     }
-    return this.mem.read32(this.readPage(lo, hi));
+    return this.mem.read32(this.keepPage(lo, hi, READ));
   }
   /** 64-bit read: returns the low half, high half in this.hi. */
   read64(lo: number, hi: number): number {
     if ((lo & 0xfff) <= 0xff8) {
       // Within one page: one translation for both halves.
       const pa = (lo & ~0xfff) === this.rmPage && hi === this.rmHi && this.mmu.epoch === this.rmEpoch &&
-        this.rmUser === (this.cpl === 3 && !this.sysAccess) ? this.rmBase | (lo & 0xfff) : this.readPage(lo, hi);
+        this.rmUser === (this.cpl === 3 && !this.sysAccess) ? this.rmBase | (lo & 0xfff) : this.keepPage(lo, hi, READ);
       this.hi = this.mem.read32(pa + 4);
       return this.mem.read32(pa);
     }
@@ -420,13 +407,13 @@ export class Cpu {
       return;
     }
     this.mem.write32((lo & ~0xfff) === this.wmPage && hi === this.wmHi && this.mmu.epoch === this.wmEpoch &&
-      this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.writePage(lo, hi), v);
+      this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.keepPage(lo, hi, WRITE), v);
   }
   write64(lo: number, hi: number, vlo: number, vhi: number): void {
     if ((lo & 0xfff) <= 0xff8) {
       // Within one page: one translation for both halves.
       const pa = (lo & ~0xfff) === this.wmPage && hi === this.wmHi && this.mmu.epoch === this.wmEpoch &&
-        this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.writePage(lo, hi);
+        this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.keepPage(lo, hi, WRITE);
       this.mem.write32(pa, vlo);
       this.mem.write32(pa + 4, vhi);
       return;
