@@ -333,6 +333,18 @@ export class Cpu {
   private wmEpoch = -1;
   private wmUser = false;
 
+  /** The physical address of a read within one page: from the kept read page, or translated (and kept). */
+  private readPa(lo: number, hi: number): number {
+    return (lo & ~0xfff) === this.rmPage && hi === this.rmHi && this.mmu.epoch === this.rmEpoch &&
+      this.rmUser === (this.cpl === 3 && !this.sysAccess) ? this.rmBase | (lo & 0xfff) : this.keepPage(lo, hi, READ);
+  }
+
+  /** The same for a write within one page (the kept write page). */
+  private writePa(lo: number, hi: number): number {
+    return (lo & ~0xfff) === this.wmPage && hi === this.wmHi && this.mmu.epoch === this.wmEpoch &&
+      this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.keepPage(lo, hi, WRITE);
+  }
+
   /** translate() for a read or write that missed the kept page: keeps this one if it is in RAM (rm* or wm*). */
   private keepPage(lo: number, hi: number, access: number): number {
     const pa = this.translate(lo, hi, access);
@@ -357,17 +369,13 @@ export class Cpu {
   }
   read32(lo: number, hi: number): number {
     if ((lo & 0xfff) > 0xffc) return this.read16(lo, hi) | (this.read16(lo + 2, hi) << 16);
-    if ((lo & ~0xfff) === this.rmPage && hi === this.rmHi && this.mmu.epoch === this.rmEpoch && this.rmUser === (this.cpl === 3 && !this.sysAccess)) {
-      return this.mem.read32(this.rmBase | (lo & 0xfff));
-    }
-    return this.mem.read32(this.keepPage(lo, hi, READ));
+    return this.mem.read32(this.readPa(lo, hi));
   }
   /** 64-bit read: returns the low half, high half in this.hi. */
   read64(lo: number, hi: number): number {
     if ((lo & 0xfff) <= 0xff8) {
       // Within one page: one translation for both halves.
-      const pa = (lo & ~0xfff) === this.rmPage && hi === this.rmHi && this.mmu.epoch === this.rmEpoch &&
-        this.rmUser === (this.cpl === 3 && !this.sysAccess) ? this.rmBase | (lo & 0xfff) : this.keepPage(lo, hi, READ);
+      const pa = this.readPa(lo, hi);
       this.hi = this.mem.read32(pa + 4);
       return this.mem.read32(pa);
     }
@@ -406,14 +414,12 @@ export class Cpu {
       for (let k = 0; k < 4; k++) this.mem.write8(pa[k]!, (v >> (8 * k)) & 0xff);
       return;
     }
-    this.mem.write32((lo & ~0xfff) === this.wmPage && hi === this.wmHi && this.mmu.epoch === this.wmEpoch &&
-      this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.keepPage(lo, hi, WRITE), v);
+    this.mem.write32(this.writePa(lo, hi), v);
   }
   write64(lo: number, hi: number, vlo: number, vhi: number): void {
     if ((lo & 0xfff) <= 0xff8) {
       // Within one page: one translation for both halves.
-      const pa = (lo & ~0xfff) === this.wmPage && hi === this.wmHi && this.mmu.epoch === this.wmEpoch &&
-        this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.keepPage(lo, hi, WRITE);
+      const pa = this.writePa(lo, hi);
       this.mem.write32(pa, vlo);
       this.mem.write32(pa + 4, vhi);
       return;
