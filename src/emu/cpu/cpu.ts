@@ -1,312 +1,54 @@
-// The CPU: architectural state, operand access, and the fetch-decode-execute step.
-//
-// Every 64-bit value is two 32-bit halves (r[2n] low, r[2n+1] high); functions
-// that produce a 64-bit value return the low half and leave the high half in
-// cpu.hi. That keeps BigInt and allocation out of the hot path.
+// The CPU: the fetch-decode-execute loop (interpreter and compiled blocks),
+// exceptions and interrupts between instructions, and the reset states. Its
+// state is CpuState's (cpu-state.ts), its memory access CpuMemory's
+// (cpu-memory.ts).
 import { decode, type ByteSource } from './decode';
 import { DecodedCache } from './icache';
-import { CpuFault, GP, SS_FAULT, UD, PF } from './fault';
-import { Mmu, READ, WRITE, EXEC } from '../mem/paging';
+import { CpuFault, UD, PF } from './fault';
+import { READ, EXEC } from '../mem/paging';
 import { deliverEvent } from './interrupts';
-import { type Insn, BASE_RIP, SS, CS, DS, FS, GS, ES, LDTR, TR } from './insn';
-import { Lazy, getFlags } from './flags';
-import { RSP } from './regs';
+import { CS, ES, SS, DS, FS, GS, LDTR, TR } from './insn';
 import { bindHandler } from './exec/table';
 import { setSegment } from './segments';
 import type { PhysMem } from '../mem/phys';
-import type { CpuModel } from './cpuid';
-import { PACIFICA_MODEL } from './models';
-import { SvmState, WorldSwitch } from '../svm/state';
+import { WorldSwitch } from '../svm/state';
 import { guestInterrupt, guestWakeable } from '../svm/events';
 import { intercepted } from '../svm/intercept';
 import { vmexit } from '../svm/world';
 import { VMEXIT } from '../svm/exitcodes';
 import { BlockCache } from './jit/blocks'; // block compiler (src/emu/cpu/jit)
+import { CpuMemory } from './cpu-memory';
+import { StopReason } from './cpu-state';
 
-export enum StopReason {
-  None = 0,
-  Halt = 1, // hlt: waiting for an interrupt (the machine advances time to the next device event)
-  Exception = 2, // an exception with nowhere to go (the flat setup has no IDT)
-  Limit = 3, // the instruction or cycle budget ran out
-  Internal = 4, // an emulator bug; reported, never thrown to the caller
-  Shutdown = 5, // triple fault: the machine shuts down
-  DebugExit = 6, // the guest wrote to the debug-exit port
-  Breakpoint = 7, // a debugger hook asked to stop (src/emu/debug)
-}
+export { StopReason, CpuState, type PortIo, type InterruptSource } from './cpu-state';
 
-/** The CPU's I/O port space (the machine's bus). */
-export interface PortIo {
-  in(port: number, size: number): number;
-  out(port: number, size: number, value: number): void;
-}
-
-/** The INTR line: an interrupt controller that can supply a vector. */
-export interface InterruptSource {
-  hasInterrupt(): boolean;
-  acknowledge(): number;
-  /** The NMI line (optional: sources without one never raise it). */
-  hasNmi?(): boolean;
-  acknowledgeNmi?(): void;
-}
-
-const NO_IO: PortIo = { in: (_p, size) => (size === 1 ? 0xff : size === 2 ? 0xffff : -1), out: () => {} };
-const NO_INTR: InterruptSource = { hasInterrupt: () => false, acknowledge: () => 0 };
 /** Cpu.run executes its budget in chunks of this many instructions at most (under 2^30: a small integer in V8, 31-bit ones included). */
 const RUN_CHUNK = 0x3fffffff;
 
 /** Segment register slots: the six data/code registers, then LDTR and TR. */
 export { LDTR, TR } from './insn';
 
-export class Cpu {
-  /** General-purpose registers as 32-bit halves: r[2n] = low, r[2n+1] = high. */
-  readonly r = new Int32Array(32);
-  ripLo = 0;
-  ripHi = 0;
-  /** RFLAGS: the non-arithmetic bits always; the arithmetic ones when lop = None. */
-  flags = 0x2;
-  // Lazy flags (flags.ts).
-  lop: Lazy = Lazy.None;
-  lsz = 4;
-  lres = 0;
-  lresH = 0;
-  ldst = 0;
-  ldstH = 0;
-  lsrc = 0;
-  lsrcH = 0;
-  lcf = 0;
-
-  /**
-   * Segment registers with their hidden parts (ES, CS, SS, DS, FS, GS, LDTR, TR).
-   * Attributes use the VMCB's 12-bit format: type(0-3) S(4) DPL(5-6) P(7) AVL(8) L(9) DB(10) G(11).
-   */
-  readonly segSel = new Int32Array(8);
-  readonly segBaseLo = new Int32Array(8);
-  readonly segBaseHi = new Int32Array(8);
-  readonly segLimit = new Int32Array(8).fill(-1);
-  readonly segAttr = new Int32Array(8);
-  gdtrBaseLo = 0;
-  gdtrBaseHi = 0;
-  gdtrLimit = 0xffff;
-  idtrBaseLo = 0;
-  idtrBaseHi = 0;
-  idtrLimit = 0xffff;
-
-  /** Code size (16, 32, 64) from CS.D/CS.L and EFER.LMA. */
-  mode = 64;
-  /** Stack address size in bytes (8 in 64-bit mode; SS.B otherwise). */
-  stackSize = 8;
-  cpl = 0;
-  cr0 = 0;
-  cr2Lo = 0;
-  cr2Hi = 0;
-  cr3Lo = 0;
-  cr3Hi = 0;
-  cr4 = 0;
-  cr8 = 0;
-  efer = 0;
-  paging = false;
-  /** Debug registers DR0..DR7, stored (breakpoints are the debugger's, not DR7's). */
-  readonly dr = new Float64Array(8);
-  /** Plain MSRs (STAR, LSTAR, ...) as 64-bit values in two halves, by MSR number. */
-  readonly msrs = new Map<number, [number, number]>();
-  /** Added to the cycle count to give the TSC (wrmsr TSC sets it). */
-  tscOffset = 0;
-
-  /** IA32_APIC_BASE, provided by the machine's local APIC (write returns false for #GP). */
-  apicBase: { read(): number; write(lo: number, hi: number): boolean } | null = null;
-  /** Port I/O and the INTR line, wired by the machine. */
-  io: PortIo = NO_IO;
-  intr: InterruptSource = NO_INTR;
-  /** Set when an interrupt may be deliverable (device line raised, IF set): checked between instructions. */
-  irqCheck = false;
-  /** Interrupts are inhibited for the instruction after sti / mov ss / pop ss (the shadow). */
-  shadowAt = -1;
-  /** Flat setup: an exception stops the run instead of going through the IDT. */
-  exceptionsStop = true;
-  /** Descriptor-table and TSS reads are supervisor accesses even at CPL 3. */
-  sysAccess = false;
-  /** Why the machine shut down (triple fault), for the user. */
-  shutdownReason = '';
-  readonly mmu: Mmu;
-
-  /** Second return value: the high half of a 64-bit result. */
-  hi = 0;
-  /** Linear address of the last memory operand (laLo, laHi). */
-  laLo = 0;
-  laHi = 0;
-  /** RIP of the instruction being executed (for faults), and its length. */
-  startLo = 0;
-  startHi = 0;
-
-  instructions = 0;
-  cycles = 0;
-  halted = false;
-  stop: StopReason = StopReason.None;
-  lastFault: CpuFault | null = null;
-  internalError = '';
-
-  /** The CPUID table this CPU answers from (models.ts); its SVM features are what the CPU implements. */
-  model: CpuModel = PACIFICA_MODEL;
+export class Cpu extends CpuMemory {
   /**
    * Debugger hook, called before each instruction while set (the breakpoint
    * check): returning true stops the run before the instruction, with RIP on it.
    */
   insnHook: ((c: Cpu) => boolean) | null = null;
-  /** SVM: GIF, guest mode and what VMRUN cached (src/emu/svm). */
-  readonly svm = new SvmState();
-  /** An NMI handler runs: further NMIs are held until the next IRET (APM §8.2.3). */
-  nmiBlocked = false;
-  /** A #PF's address, written to CR2 when the #PF is delivered (not when it is intercepted). */
-  pfPending = false;
-  /** MONITOR armed (MWAIT's conditional intercept). */
-  monitorArmed = false;
-  pfLo = 0;
-  pfHi = 0;
 
   readonly icache: DecodedCache;
   private fetchBase = 0;
   private readonly fetchSrc: ByteSource = { byte: (off) => this.fetchByte(off) };
 
-  constructor(readonly mem: PhysMem) {
+  constructor(mem: PhysMem) {
+    super(mem);
     this.icache = new DecodedCache(mem);
-    this.mmu = new Mmu(mem, this);
-  }
-
-  // ---------------------------------------------------------------- registers
-
-  getR(sz: number, id: number): number {
-    switch (sz) {
-      case 4: return this.r[id << 1]!;
-      case 8: this.hi = this.r[(id << 1) + 1]!; return this.r[id << 1]!;
-      case 2: return this.r[id << 1]! & 0xffff;
-      default: return id < 16 ? this.r[id << 1]! & 0xff : (this.r[(id - 16) << 1]! >> 8) & 0xff;
-    }
-  }
-
-  setR(sz: number, id: number, lo: number, hi: number): void {
-    const k = id << 1;
-    switch (sz) {
-      case 4: this.r[k] = lo; this.r[k + 1] = 0; return;
-      case 8: this.r[k] = lo; this.r[k + 1] = hi; return;
-      case 2: this.r[k] = (this.r[k]! & ~0xffff) | (lo & 0xffff); return;
-      default:
-        if (id < 16) this.r[k] = (this.r[k]! & ~0xff) | (lo & 0xff);
-        else this.r[(id - 16) << 1] = (this.r[(id - 16) << 1]! & ~0xff00) | ((lo & 0xff) << 8);
-    }
-  }
-
-  getFlags(): number {
-    return getFlags(this);
-  }
-
-  // ---------------------------------------------------------------- addresses
-
-  /** Compute the memory operand's effective address (offset, no segment) into laLo/laHi. */
-  eaOffset(i: Insn): void {
-    const r = this.r;
-    if (i.asize === 8) {
-      // 64-bit sums in int32 halves; a carry out of the low half is an unsigned wrap-around.
-      let lo = i.dispLo | 0;
-      let hi = i.dispHi | 0;
-      const b = i.base;
-      if (b >= 0) {
-        const bl = b === BASE_RIP ? this.ripLo : r[b << 1]!;
-        const bh = b === BASE_RIP ? this.ripHi : r[(b << 1) + 1]!;
-        const t = (lo + bl) | 0;
-        hi = (hi + bh + ((t >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
-        lo = t;
-      }
-      const x = i.index;
-      if (x >= 0) {
-        const s = i.scale;
-        let xl = r[x << 1]!, xh = r[(x << 1) + 1]!;
-        if (s !== 0) { xh = (xh << s) | (xl >>> (32 - s)); xl <<= s; }
-        const t = (lo + xl) | 0;
-        hi = (hi + xh + ((t >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
-        lo = t;
-      }
-      this.laLo = lo;
-      this.laHi = hi;
-      return;
-    }
-    let off = i.dispLo;
-    if (i.asize === 4) {
-      if (i.base >= 0) off += r[i.base << 1]!;
-      if (i.index >= 0) off += r[i.index << 1]! << i.scale;
-      off |= 0;
-    } else {
-      if (i.base >= 0) off += r[i.base << 1]!;
-      if (i.index >= 0) off += r[i.index << 1]!;
-      off &= 0xffff;
-    }
-    this.laLo = off;
-    this.laHi = 0;
-  }
-
-  /** Compute the memory operand's linear address into laLo/laHi (segment base, canonical check). */
-  ea(i: Insn): void {
-    this.eaOffset(i);
-    if (i.asize === 8) {
-      let lo = this.laLo;
-      let hi = this.laHi;
-      const seg = i.seg;
-      if (seg >= FS) {
-        const blo = (lo >>> 0) + (this.segBaseLo[seg]! >>> 0);
-        hi = (hi + this.segBaseHi[seg]! + (blo > 0xffffffff ? 1 : 0)) | 0;
-        lo = blo | 0;
-        this.laLo = lo;
-        this.laHi = hi;
-      }
-      if (((hi << 15) >> 15) !== hi) this.nonCanonical(seg);
-      return;
-    }
-    this.linear(i.seg, this.laLo);
-  }
-
-  /** Segment base + 32-bit (or 16-bit) offset -> laLo/laHi. */
-  linear(seg: number, off: number): void {
-    if (this.mode === 64) {
-      if (seg >= FS) {
-        const blo = (off >>> 0) + (this.segBaseLo[seg]! >>> 0);
-        const hi = (this.segBaseHi[seg]! + (blo > 0xffffffff ? 1 : 0)) | 0;
-        if (((hi << 15) >> 15) !== hi) this.nonCanonical(seg);
-        this.laLo = blo | 0;
-        this.laHi = hi;
-      } else {
-        this.laLo = off;
-        this.laHi = 0;
-      }
-      return;
-    }
-    this.laLo = (off + this.segBaseLo[seg]!) | 0;
-    this.laHi = 0;
-  }
-
-  private nonCanonical(seg: number): never {
-    throw new CpuFault(seg === SS ? SS_FAULT : GP, 0);
-  }
-
-  // ---------------------------------------------------------------- memory
-
-  /** Linear -> physical for a read (0), write (1) or fetch (2); raises #PF. */
-  translate(lo: number, hi: number, access: number): number {
-    if (!this.paging) return hi === 0 ? lo >>> 0 : 2 ** 52; // beyond any RAM: reads all ones
-    const pa = this.mmu.translate(lo, hi, access, this.cpl === 3 && !this.sysAccess);
-    if (pa < 0) {
-      if (this.mmu.npf) this.nestedPageFault();
-      this.pfLo = lo;
-      this.pfHi = hi;
-      this.pfPending = true;
-      throw new CpuFault(PF, this.mmu.faultCode);
-    }
-    return pa;
   }
 
   /**
    * #VMEXIT(NPF), fault-like: the guest restarts the instruction (or, during an
    * event's delivery, the delivery: EXITINTINFO holds the event).
    */
-  private nestedPageFault(): never {
+  protected nestedPageFault(): never {
     const m = this.mmu;
     if (!this.svm.evValid) {
       this.ripLo = this.startLo;
@@ -314,234 +56,6 @@ export class Cpu {
     }
     const g = m.npfGpa;
     return vmexit(this, VMEXIT.NPF, m.npfInfoLo, m.npfInfoHi, g % 4294967296 | 0, Math.floor(g / 4294967296) | 0);
-  }
-
-  /*
-   * The last page read and the last page written by read32/read64/write32/write64 (linear page,
-   * 4 GiB, base in RAM as an int32), kept while the MMU's epoch (no walk, flush or world switch
-   * since; turning paging on or off flushes) and the access's user/supervisor kind are those it was
-   * translated with: the TLB probe is skipped for them, and the physical address stays an integer.
-   */
-  private rmPage = -1;
-  private rmHi = 0;
-  private rmBase = 0;
-  private rmEpoch = -1;
-  private rmUser = false;
-  private wmPage = -1;
-  private wmHi = 0;
-  private wmBase = 0;
-  private wmEpoch = -1;
-  private wmUser = false;
-
-  /** The physical address of a read within one page: from the kept read page, or translated (and kept). */
-  private readPa(lo: number, hi: number): number {
-    return (lo & ~0xfff) === this.rmPage && hi === this.rmHi && this.mmu.epoch === this.rmEpoch &&
-      this.rmUser === (this.cpl === 3 && !this.sysAccess) ? this.rmBase | (lo & 0xfff) : this.keepPage(lo, hi, READ);
-  }
-
-  /** The same for a write within one page (the kept write page). */
-  private writePa(lo: number, hi: number): number {
-    return (lo & ~0xfff) === this.wmPage && hi === this.wmHi && this.mmu.epoch === this.wmEpoch &&
-      this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.keepPage(lo, hi, WRITE);
-  }
-
-  /** translate() for a read or write that missed the kept page: keeps this one if it is in RAM (rm* or wm*). */
-  private keepPage(lo: number, hi: number, access: number): number {
-    const pa = this.translate(lo, hi, access);
-    const base = pa - (lo & 0xfff);
-    if (base + 4096 <= this.mem.size) {
-      const page = lo & ~0xfff, b = base | 0, epoch = this.mmu.epoch, user = this.cpl === 3 && !this.sysAccess;
-      if (access === READ) {
-        this.rmPage = page; this.rmHi = hi; this.rmBase = b; this.rmEpoch = epoch; this.rmUser = user;
-      } else {
-        this.wmPage = page; this.wmHi = hi; this.wmBase = b; this.wmEpoch = epoch; this.wmUser = user;
-      }
-    }
-    return pa;
-  }
-
-  read8(lo: number, hi: number): number {
-    return this.mem.read8(this.translate(lo, hi, READ));
-  }
-  read16(lo: number, hi: number): number {
-    if ((lo & 0xfff) > 0xffe) return this.read8(lo, hi) | (this.read8(lo + 1, hi) << 8);
-    return this.mem.read16(this.translate(lo, hi, READ));
-  }
-  read32(lo: number, hi: number): number {
-    if ((lo & 0xfff) > 0xffc) return this.read16(lo, hi) | (this.read16(lo + 2, hi) << 16);
-    return this.mem.read32(this.readPa(lo, hi));
-  }
-  /** 64-bit read: returns the low half, high half in this.hi. */
-  read64(lo: number, hi: number): number {
-    if ((lo & 0xfff) <= 0xff8) {
-      // Within one page: one translation for both halves.
-      const pa = this.readPa(lo, hi);
-      this.hi = this.mem.read32(pa + 4);
-      return this.mem.read32(pa);
-    }
-    const l = this.read32(lo, hi);
-    const nlo = (lo + 4) | 0;
-    this.hi = this.read32(nlo, nlo >>> 0 < 4 ? hi + 1 : hi);
-    return l;
-  }
-  readSz(sz: number, lo: number, hi: number): number {
-    switch (sz) {
-      case 1: return this.read8(lo, hi);
-      case 2: return this.read16(lo, hi);
-      case 4: return this.read32(lo, hi);
-      default: return this.read64(lo, hi);
-    }
-  }
-
-  write8(lo: number, hi: number, v: number): void {
-    this.mem.write8(this.translate(lo, hi, WRITE), v & 0xff);
-  }
-  write16(lo: number, hi: number, v: number): void {
-    if ((lo & 0xfff) > 0xffe) {
-      // Check both pages before writing either, so a fault leaves memory untouched.
-      const a = this.translate(lo, hi, WRITE);
-      const b = this.translate(lo + 1, hi, WRITE);
-      this.mem.write8(a, v & 0xff);
-      this.mem.write8(b, (v >> 8) & 0xff);
-      return;
-    }
-    this.mem.write16(this.translate(lo, hi, WRITE), v & 0xffff);
-  }
-  write32(lo: number, hi: number, v: number): void {
-    if ((lo & 0xfff) > 0xffc) {
-      const pa: number[] = [];
-      for (let k = 0; k < 4; k++) pa.push(this.translate(lo + k, hi, WRITE));
-      for (let k = 0; k < 4; k++) this.mem.write8(pa[k]!, (v >> (8 * k)) & 0xff);
-      return;
-    }
-    this.mem.write32(this.writePa(lo, hi), v);
-  }
-  write64(lo: number, hi: number, vlo: number, vhi: number): void {
-    if ((lo & 0xfff) <= 0xff8) {
-      // Within one page: one translation for both halves.
-      const pa = this.writePa(lo, hi);
-      this.mem.write32(pa, vlo);
-      this.mem.write32(pa + 4, vhi);
-      return;
-    }
-    const nlo = (lo + 4) | 0;
-    const nhi = nlo >>> 0 < 4 ? hi + 1 : hi;
-    // Crossing a page: probe the second half first so a fault changes nothing.
-    this.translate(nlo, nhi, WRITE);
-    this.write32(lo, hi, vlo);
-    this.write32(nlo, nhi, vhi);
-  }
-  writeSz(sz: number, lo: number, hi: number, vlo: number, vhi: number): void {
-    switch (sz) {
-      case 1: this.write8(lo, hi, vlo); return;
-      case 2: this.write16(lo, hi, vlo); return;
-      case 4: this.write32(lo, hi, vlo); return;
-      default: this.write64(lo, hi, vlo, vhi);
-    }
-  }
-
-  // ---------------------------------------------------------------- operands
-
-  /** Read the r/m operand (register or memory; memory leaves its address in laLo/laHi). */
-  readE(i: Insn, sz: number): number {
-    if (!i.mem) return this.getR(sz, i.rm);
-    this.ea(i);
-    return this.readSz(sz, this.laLo, this.laHi);
-  }
-  /** Write the r/m operand; for memory, at the address readE or ea computed. */
-  writeE(i: Insn, sz: number, lo: number, hi: number): void {
-    if (!i.mem) this.setR(sz, i.rm, lo, hi);
-    else this.writeSz(sz, this.laLo, this.laHi, lo, hi);
-  }
-
-  // ---------------------------------------------------------------- stack
-
-  private stackAddr(offLo: number, offHi: number): void {
-    if (this.stackSize === 8) {
-      if (((offHi << 15) >> 15) !== offHi) throw new CpuFault(SS_FAULT, 0);
-      this.laLo = offLo;
-      this.laHi = offHi;
-    } else {
-      this.linear(SS, this.stackSize === 4 ? offLo : offLo & 0xffff);
-    }
-  }
-
-  push(sz: number, lo: number, hi: number): void {
-    const r = this.r;
-    const k = RSP << 1;
-    let nlo = (r[k]! - sz) | 0;
-    let nhi = r[k + 1]!;
-    if (this.stackSize === 8) { if (nlo >>> 0 > r[k]! >>> 0) nhi = (nhi - 1) | 0; }
-    else if (this.stackSize === 2) { nlo = (r[k]! & ~0xffff) | (nlo & 0xffff); }
-    this.stackAddr(nlo, nhi);
-    this.writeSz(sz, this.laLo, this.laHi, lo, hi);
-    if (this.stackSize === 4) nhi = 0;
-    r[k] = nlo;
-    r[k + 1] = this.stackSize === 8 ? nhi : this.stackSize === 4 ? 0 : r[k + 1]!;
-  }
-
-  /** Pop sz bytes; returns the low half (high half in this.hi). */
-  pop(sz: number): number {
-    const v = this.peek(sz, 0);
-    const h = this.hi;
-    this.adjustSp(sz);
-    this.hi = h;
-    return v;
-  }
-
-  /** Read sz bytes at RSP + off without popping. */
-  peek(sz: number, off: number): number {
-    const r = this.r;
-    const k = RSP << 1;
-    let lo = r[k]!;
-    let hi = r[k + 1]!;
-    if (off !== 0) {
-      const s = (lo >>> 0) + off;
-      lo = s | 0;
-      if (this.stackSize === 8) hi = (hi + (s > 0xffffffff ? 1 : 0)) | 0;
-    }
-    this.stackAddr(lo, hi);
-    return this.readSz(sz, this.laLo, this.laHi);
-  }
-
-  adjustSp(n: number): void {
-    const r = this.r;
-    const k = RSP << 1;
-    if (this.stackSize === 8) {
-      const s = (r[k]! >>> 0) + n;
-      r[k] = s | 0;
-      r[k + 1] = (r[k + 1]! + Math.floor(s / 4294967296)) | 0;
-    } else if (this.stackSize === 4) {
-      r[k] = (r[k]! + n) | 0;
-      r[k + 1] = 0;
-    } else {
-      r[k] = (r[k]! & ~0xffff) | ((r[k]! + n) & 0xffff);
-    }
-  }
-
-  // ---------------------------------------------------------------- control flow
-
-  /** Jump to RIP + rel (rel sign-extended 32-bit), truncated to the operand size. */
-  jumpRel(rel: number, osize: number): void {
-    if (osize === 8) {
-      const s = (this.ripLo >>> 0) + rel;
-      const hi = (this.ripHi + Math.floor(s / 4294967296)) | 0;
-      this.setRip(s | 0, hi);
-    } else {
-      const t = (this.ripLo + rel) | 0;
-      this.setRip(osize === 2 ? t & 0xffff : t, 0);
-    }
-  }
-
-  /** Load RIP; a non-canonical target raises #GP(0) on the branch itself. */
-  setRip(lo: number, hi: number): void {
-    if (this.mode === 64) {
-      if (((hi << 15) >> 15) !== hi) throw new CpuFault(GP, 0);
-    } else if ((lo >>> 0) > (this.segLimit[CS]! >>> 0)) {
-      throw new CpuFault(GP, 0);
-    }
-    this.ripLo = lo;
-    this.ripHi = hi;
   }
 
   // ---------------------------------------------------------------- execution

@@ -4,7 +4,7 @@
 // result) instead of six flag bits; a flag is derived only when something reads
 // it. Most results are never tested, and a jcc after cmp reads one or two flags.
 // 64-bit operands are kept as 32-bit halves (lo, hi) like every register.
-import type { Cpu } from './cpu';
+import type { CpuState } from './cpu-state';
 
 export const CF = 1 << 0, PF = 1 << 2, AF = 1 << 4, ZF = 1 << 6, SF = 1 << 7;
 export const TF = 1 << 8, IF = 1 << 9, DF = 1 << 10, OF = 1 << 11;
@@ -42,7 +42,7 @@ function eq(sz: number, a: number, aH: number, b: number, bH: number): boolean {
   return a === b && (sz !== 8 || aH === bH);
 }
 
-export function getCF(c: Cpu): number {
+export function getCF(c: CpuState): number {
   switch (c.lop) {
     case Lazy.None: return c.flags & CF;
     case Lazy.Add: return ltu(c.lsz, c.lres, c.lresH, c.ldst, c.ldstH) ? 1 : 0;
@@ -56,12 +56,12 @@ export function getCF(c: Cpu): number {
   }
 }
 
-export function getZF(c: Cpu): number {
+export function getZF(c: CpuState): number {
   if (c.lop === Lazy.None) return (c.flags >> 6) & 1;
   return c.lres === 0 && (c.lsz !== 8 || c.lresH === 0) ? 1 : 0;
 }
 
-export function getSF(c: Cpu): number {
+export function getSF(c: CpuState): number {
   if (c.lop === Lazy.None) return (c.flags >> 7) & 1;
   switch (c.lsz) {
     case 8: return c.lresH >>> 31;
@@ -80,7 +80,7 @@ function topBit(sz: number, lo: number, hi: number): number {
   }
 }
 
-export function getOF(c: Cpu): number {
+export function getOF(c: CpuState): number {
   switch (c.lop) {
     case Lazy.None: return (c.flags >> 11) & 1;
     case Lazy.Add: case Lazy.Adc: case Lazy.Inc:
@@ -91,25 +91,25 @@ export function getOF(c: Cpu): number {
   }
 }
 
-export function getPF(c: Cpu): number {
+export function getPF(c: CpuState): number {
   if (c.lop === Lazy.None) return (c.flags >> 2) & 1;
   return PARITY[c.lres & 0xff]!;
 }
 
-export function getAF(c: Cpu): number {
+export function getAF(c: CpuState): number {
   if (c.lop === Lazy.None) return (c.flags >> 4) & 1;
   if (c.lop === Lazy.Logic) return 0;
   return ((c.ldst ^ c.lsrc ^ c.lres) >> 4) & 1;
 }
 
 /** The whole RFLAGS value (arithmetic flags materialized). */
-export function getFlags(c: Cpu): number {
+export function getFlags(c: CpuState): number {
   if (c.lop === Lazy.None) return c.flags;
   return (c.flags & ~ARITH) | getCF(c) | (getPF(c) << 2) | (getAF(c) << 4) | (getZF(c) << 6) | (getSF(c) << 7) | (getOF(c) << 11);
 }
 
 /** Materialize the lazy flags into cpu.flags (before an instruction changes some of them). */
-export function materialize(c: Cpu): void {
+export function materialize(c: CpuState): void {
   if (c.lop !== Lazy.None) {
     c.flags = getFlags(c);
     c.lop = Lazy.None;
@@ -117,7 +117,7 @@ export function materialize(c: Cpu): void {
 }
 
 /** Replace the arithmetic flags with explicit values (eagerly computed instructions). */
-export function setArith(c: Cpu, bits: number): void {
+export function setArith(c: CpuState, bits: number): void {
   c.flags = (c.flags & ~ARITH) | (bits & ARITH);
   c.lop = Lazy.None;
 }
@@ -129,7 +129,7 @@ export function szp(sz: number, lo: number, hi: number): number {
 }
 
 /** Condition codes 0..15 (o, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g). */
-export function cond(c: Cpu, cc: number): boolean {
+export function cond(c: CpuState, cc: number): boolean {
   let r: boolean;
   switch (cc >> 1) {
     case 0: r = getOF(c) !== 0; break;
