@@ -2,7 +2,7 @@
 //
 //   1. system packages (apt) the suites need: chromium, gcc, qemu, ...
 //   2. typecheck (tsc --noEmit)                      -> counts as 1 test
-//   3. unit tests (vitest, JSON report)
+//   3. unit tests (vitest, JSON report); then the CPU's suites again in the browser's int32 layout
 //   4. end-to-end tests (Playwright in Debian's chromium, JSON report)
 //
 // Options: --cases N sets the native-oracle case count (PACIFICA_CASES);
@@ -119,9 +119,23 @@ async function typecheck(): Promise<Counts & { note?: string }> {
   return code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0, note: `tsc exit ${code}` };
 }
 
-async function vitest(tmp: string): Promise<Counts & { note?: string }> {
-  const out = join(tmp, 'vitest.json');
-  const code = await runTool('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile=${out}`]);
+/**
+ * The suites that run a second time with the CPU's int32 state in the browser's layout
+ * (src/emu/cpu/int32-state.ts: an Int32Array behind accessors; Node's own is plain fields), so
+ * the layout Chromium runs is checked against the native oracle and in lockstep too.
+ */
+const ARRAY_LAYOUT_FILES = [
+  'src/emu/cpu/int32-state.test.ts',
+  'src/emu/cpu/oracle/differential.test.ts',
+  'src/emu/cpu/jit/oracle.test.ts',
+  'src/emu/cpu/jit/lockstep.test.ts',
+  'src/emu/cpu/kept-translations.test.ts',
+  'src/emu/cpu/jit/page-memo.test.ts',
+];
+
+async function vitest(tmp: string, report = 'vitest.json', only: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Counts & { note?: string }> {
+  const out = join(tmp, report);
+  const code = await runTool('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile=${out}`, ...only], env);
   const j = readJson(out);
   if (!j) return { ...zero(), failed: 1, note: `no JSON report (vitest exit ${code})` };
   const c: Counts = {
@@ -211,6 +225,10 @@ export async function runAll(args: string[] = []): Promise<number> {
     }
     await suite('typecheck (tsc --noEmit)', typecheck);
     await suite('unit (vitest)', () => vitest(tmp));
+    await suite('unit, browser int32 layout', () => vitest(tmp, 'vitest-array.json', ARRAY_LAYOUT_FILES, {
+      PACIFICA_INT32_STATE: 'array',
+      PACIFICA_CASES: String(Math.min(20_000, Number(process.env.PACIFICA_CASES ?? 20_000))),
+    }));
     if (quick) log('end-to-end (playwright): skipped (--quick)');
     else await suite('end-to-end (playwright)', () => playwright(tmp));
   } finally {

@@ -12,6 +12,7 @@ import { Lazy, getFlags } from './flags';
 import type { CpuModel } from './cpuid';
 import { PACIFICA_MODEL } from './models';
 import { SvmState } from '../svm/state';
+import { INT32_FIELDS_ZERO, INT32_STATE_IN_ARRAY, installInt32Accessors } from './int32-state';
 
 export enum StopReason {
   None = 0,
@@ -45,20 +46,26 @@ const NO_INTR: InterruptSource = { hasInterrupt: () => false, acknowledge: () =>
 export class CpuState {
   /** General-purpose registers as 32-bit halves: r[2n] = low, r[2n+1] = high. */
   readonly r = new Int32Array(32);
-  ripLo = 0;
-  ripHi = 0;
+  /**
+   * The int32 values below declared with `declare` (RIP, the instruction's start, the lazy flags'
+   * operands and result, laLo/laHi, hi) are plain fields in Node and accessors over this array in
+   * the browser (int32-state.ts says why).
+   */
+  readonly st = new Int32Array(14);
+  declare ripLo: number;
+  declare ripHi: number;
   /** RFLAGS: the non-arithmetic bits always; the arithmetic ones when lop = None. */
   flags = 0x2;
   // Lazy flags (flags.ts).
   lop: Lazy = Lazy.None;
   lsz = 4;
-  lres = 0;
-  lresH = 0;
-  ldst = 0;
-  ldstH = 0;
-  lsrc = 0;
-  lsrcH = 0;
-  lcf = 0;
+  declare lres: number;
+  declare lresH: number;
+  declare ldst: number;
+  declare ldstH: number;
+  declare lsrc: number;
+  declare lsrcH: number;
+  declare lcf: number;
 
   /**
    * Segment registers with their hidden parts (ES, CS, SS, DS, FS, GS, LDTR, TR).
@@ -114,13 +121,13 @@ export class CpuState {
   shutdownReason = '';
 
   /** Second return value: the high half of a 64-bit result. */
-  hi = 0;
+  declare hi: number;
   /** Linear address of the last memory operand (laLo, laHi). */
-  laLo = 0;
-  laHi = 0;
+  declare laLo: number;
+  declare laHi: number;
   /** RIP of the instruction being executed (for faults), and its length. */
-  startLo = 0;
-  startHi = 0;
+  declare startLo: number;
+  declare startHi: number;
 
   instructions = 0;
   cycles = 0;
@@ -141,6 +148,10 @@ export class CpuState {
   monitorArmed = false;
   pfLo = 0;
   pfHi = 0;
+
+  constructor() {
+    if (!INT32_STATE_IN_ARRAY) Object.assign(this, INT32_FIELDS_ZERO);
+  }
 
   // ---------------------------------------------------------------- registers
 
@@ -281,3 +292,4 @@ export class CpuState {
     this.ripHi = hi;
   }
 }
+if (INT32_STATE_IN_ARRAY) installInt32Accessors(CpuState.prototype);

@@ -17,6 +17,7 @@
 // it the same way.
 import type { Cpu } from '../cpu';
 import type { Insn } from '../insn';
+import { INT32_SLOTS, INT32_STATE_IN_ARRAY, type Int32Field } from '../int32-state';
 import { decode, type ByteSource } from '../decode';
 import { bindHandler } from '../exec/table';
 import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
@@ -290,8 +291,14 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
   if (usesR) pre.push('const r = c.r;');
   if (fuses) pre.push('let Fd = 0, FdH = 0, Fs = 0, FsH = 0, Fl = 0, Fh = 0;');
   if (out.some((l) => l.includes('TL['))) pre.push(TLB_PRELUDE);
-  return `${pre.join('\n')}\n${out.join('\n')}`;
+  const src = `${pre.join('\n')}\n${out.join('\n')}`;
+  if (!INT32_STATE_IN_ARRAY) return src;
+  // The emitters write c.ripLo, c.lres, ...; where those are accessors over c.st (int32-state.ts),
+  // the block reads and writes the array's slots itself.
+  const direct = src.replace(INT32_FIELD, (_, n: Int32Field) => `S[${INT32_SLOTS[n]}]`);
+  return direct === src ? src : `const S = c.st;\n${direct}`;
 }
+const INT32_FIELD = new RegExp(`\\bc\\.(${Object.keys(INT32_SLOTS).join('|')})\\b`, 'g');
 
 function generate(insns: readonly Insn[], mode: number, entryOff: number, p: BlockPage, inline: boolean, mem: PhysMem): (c: Cpu, left: number) => number {
   const body = blockSource(insns, mode, entryOff, inline);

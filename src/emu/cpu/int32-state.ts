@@ -1,0 +1,83 @@
+// Where the CPU keeps the int32 values that take any 32-bit value: RIP's halves,
+// the instruction's start, the lazy flags' operands and result, the last memory
+// operand's linear address and the high half of a 64-bit result.
+//
+// V8 stores a small integer in a field as is, and anything else as a boxed
+// double, once for every object of the class. In Node a small integer has 32
+// bits, so these fields stay integers. Chromium's V8 compresses pointers and its
+// small integers have 31 bits: the first address above 1 GiB (the HVMM's code
+// and data) or result of that size turns each of these fields into a boxed double
+// for every Cpu in the worker. There they live in an Int32Array instead (CpuState.st),
+// behind accessors of the same names, and compiled blocks address its slots
+// directly. Measured in Chromium (the commit before against this, interleaved):
+// interpreted, the C workloads 29-36 -> 35-42 MIPS and the whole PC 28-32 -> 35-37;
+// compiled, the whole PC 141-151 -> 189-195. In Node the array was the slower of
+// the two (interpreted 10-20 %), so Node keeps plain fields.
+import type { CpuState } from './cpu-state';
+
+/** Slots of CpuState.st, by field name. */
+export const INT32_SLOTS = {
+  ripLo: 0, ripHi: 1, startLo: 2, startHi: 3,
+  lres: 4, lresH: 5, ldst: 6, ldstH: 7, lsrc: 8, lsrcH: 9, lcf: 10,
+  laLo: 11, laHi: 12, hi: 13,
+} as const;
+export type Int32Field = keyof typeof INT32_SLOTS;
+
+/**
+ * True: the fields are accessors over CpuState.st (the browser, or PACIFICA_INT32_STATE=array);
+ * false: plain fields (Node, or PACIFICA_INT32_STATE=fields). Fixed when the module loads.
+ */
+export const INT32_STATE_IN_ARRAY: boolean = chooseLayout();
+
+function chooseLayout(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } }).process;
+  const forced = proc?.env?.PACIFICA_INT32_STATE;
+  if (forced === 'array') return true;
+  if (forced === 'fields') return false;
+  return proc?.versions?.node === undefined;
+}
+
+/** The accessors, with each slot a constant (so V8 inlines them as one typed-array access). */
+class Int32Accessors {
+  declare readonly st: Int32Array;
+  get ripLo(): number { return this.st[0]!; }
+  set ripLo(v: number) { this.st[0] = v; }
+  get ripHi(): number { return this.st[1]!; }
+  set ripHi(v: number) { this.st[1] = v; }
+  get startLo(): number { return this.st[2]!; }
+  set startLo(v: number) { this.st[2] = v; }
+  get startHi(): number { return this.st[3]!; }
+  set startHi(v: number) { this.st[3] = v; }
+  get lres(): number { return this.st[4]!; }
+  set lres(v: number) { this.st[4] = v; }
+  get lresH(): number { return this.st[5]!; }
+  set lresH(v: number) { this.st[5] = v; }
+  get ldst(): number { return this.st[6]!; }
+  set ldst(v: number) { this.st[6] = v; }
+  get ldstH(): number { return this.st[7]!; }
+  set ldstH(v: number) { this.st[7] = v; }
+  get lsrc(): number { return this.st[8]!; }
+  set lsrc(v: number) { this.st[8] = v; }
+  get lsrcH(): number { return this.st[9]!; }
+  set lsrcH(v: number) { this.st[9] = v; }
+  get lcf(): number { return this.st[10]!; }
+  set lcf(v: number) { this.st[10] = v; }
+  get laLo(): number { return this.st[11]!; }
+  set laLo(v: number) { this.st[11] = v; }
+  get laHi(): number { return this.st[12]!; }
+  set laHi(v: number) { this.st[12] = v; }
+  get hi(): number { return this.st[13]!; }
+  set hi(v: number) { this.st[13] = v; }
+}
+
+/** The array layout: put the accessors on CpuState's prototype (CpuState then creates no such fields). */
+export function installInt32Accessors(proto: CpuState): void {
+  for (const name of Object.keys(INT32_SLOTS)) {
+    Object.defineProperty(proto, name, Object.getOwnPropertyDescriptor(Int32Accessors.prototype, name)!);
+  }
+}
+
+/** The fields layout: the fields, zero, in the order above. */
+export const INT32_FIELDS_ZERO: Readonly<Record<Int32Field, number>> = Object.fromEntries(
+  Object.keys(INT32_SLOTS).map((n) => [n, 0]),
+) as Record<Int32Field, number>;
