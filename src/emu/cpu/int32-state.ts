@@ -9,10 +9,11 @@
 // and data) or result of that size turns each of these fields into a boxed double
 // for every Cpu in the worker. There they live in an Int32Array instead (CpuState.st),
 // behind accessors of the same names, and compiled blocks address its slots
-// directly. Measured in Chromium (the commit before against this, interleaved):
-// interpreted, the C workloads 29-36 -> 35-42 MIPS and the whole PC 28-32 -> 35-37;
-// compiled, the whole PC 141-151 -> 189-195. In Node the array was the slower of
-// the two (interpreted 10-20 %), so Node keeps plain fields.
+// directly. Measured in Chromium (the commit before against this, interleaved, two
+// rounds): interpreted, sieve 31-35 -> 43-44 MIPS, sort 33-35 -> 39-40 and the whole
+// PC 28-31 -> 37; compiled, the whole PC 175-177 -> 185-193 and sieve 96-105 -> 132-144.
+// In Node the array was the slower of the two (interpreted 3-20 % by variant), so
+// Node keeps plain fields.
 import type { CpuState } from './cpu-state';
 
 /** Slots of CpuState.st, by field name. */
