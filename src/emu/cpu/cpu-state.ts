@@ -12,7 +12,7 @@ import { Lazy, getFlags } from './flags';
 import type { CpuModel } from './cpuid';
 import { PACIFICA_MODEL } from './models';
 import { SvmState } from '../svm/state';
-import { INT32_FIELDS_ZERO, INT32_STATE_IN_ARRAY, installInt32Accessors } from './int32-state';
+import { INT32_FIELDS_ZERO, INT32_STATE_IN_ARRAY, INT32_STATE_SIZE, installInt32Accessors } from './int32-state';
 
 export enum StopReason {
   None = 0,
@@ -51,7 +51,7 @@ export class CpuState {
    * operands and result, laLo/laHi, hi) are plain fields in Node and accessors over this array in
    * the browser (int32-state.ts says why).
    */
-  readonly st = new Int32Array(14);
+  readonly st = new Int32Array(INT32_STATE_SIZE);
   declare ripLo: number;
   declare ripHi: number;
   /** RFLAGS: the non-arithmetic bits always; the arithmetic ones when lop = None. */

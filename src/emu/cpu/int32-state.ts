@@ -38,43 +38,21 @@ function chooseLayout(): boolean {
   return proc?.versions?.node === undefined;
 }
 
-/** The accessors, with each slot a constant (so V8 inlines them as one typed-array access). */
-class Int32Accessors {
-  declare readonly st: Int32Array;
-  get ripLo(): number { return this.st[0]!; }
-  set ripLo(v: number) { this.st[0] = v; }
-  get ripHi(): number { return this.st[1]!; }
-  set ripHi(v: number) { this.st[1] = v; }
-  get startLo(): number { return this.st[2]!; }
-  set startLo(v: number) { this.st[2] = v; }
-  get startHi(): number { return this.st[3]!; }
-  set startHi(v: number) { this.st[3] = v; }
-  get lres(): number { return this.st[4]!; }
-  set lres(v: number) { this.st[4] = v; }
-  get lresH(): number { return this.st[5]!; }
-  set lresH(v: number) { this.st[5] = v; }
-  get ldst(): number { return this.st[6]!; }
-  set ldst(v: number) { this.st[6] = v; }
-  get ldstH(): number { return this.st[7]!; }
-  set ldstH(v: number) { this.st[7] = v; }
-  get lsrc(): number { return this.st[8]!; }
-  set lsrc(v: number) { this.st[8] = v; }
-  get lsrcH(): number { return this.st[9]!; }
-  set lsrcH(v: number) { this.st[9] = v; }
-  get lcf(): number { return this.st[10]!; }
-  set lcf(v: number) { this.st[10] = v; }
-  get laLo(): number { return this.st[11]!; }
-  set laLo(v: number) { this.st[11] = v; }
-  get laHi(): number { return this.st[12]!; }
-  set laHi(v: number) { this.st[12] = v; }
-  get hi(): number { return this.st[13]!; }
-  set hi(v: number) { this.st[13] = v; }
-}
+/** Slots in CpuState.st: one per field. */
+export const INT32_STATE_SIZE = Object.keys(INT32_SLOTS).length;
 
-/** The array layout: put the accessors on CpuState's prototype (CpuState then creates no such fields). */
+/**
+ * The array layout: put an accessor per field on CpuState's prototype (CpuState then creates no
+ * such fields). Each is generated with its slot as a literal, so V8 inlines it as one typed-array
+ * access, as the compiled blocks' direct slots are.
+ */
 export function installInt32Accessors(proto: CpuState): void {
-  for (const name of Object.keys(INT32_SLOTS)) {
-    Object.defineProperty(proto, name, Object.getOwnPropertyDescriptor(Int32Accessors.prototype, name)!);
+  for (const [name, slot] of Object.entries(INT32_SLOTS)) {
+    Object.defineProperty(proto, name, {
+      get: new Function(`return this.st[${slot}];`) as () => number,
+      set: new Function('v', `this.st[${slot}] = v;`) as (v: number) => void,
+      configurable: true,
+    });
   }
 }
 
