@@ -16,7 +16,7 @@ import { guestInterrupt, guestWakeable } from '../svm/events';
 import { intercepted } from '../svm/intercept';
 import { vmexit } from '../svm/world';
 import { VMEXIT } from '../svm/exitcodes';
-import { BlockCache, type Block, type BlockPage } from './jit/blocks'; // block compiler (src/emu/cpu/jit)
+import { BlockCache } from './jit/blocks'; // block compiler (src/emu/cpu/jit)
 import { CpuMemory } from './cpu-memory';
 import { StopReason } from './cpu-state';
 
@@ -76,13 +76,6 @@ export class Cpu extends CpuMemory {
    * The interpreter loop: fetch (through the decoded-instruction cache), advance
    * RIP, execute. Runs up to n instructions or until something sets stop. A fault
    * rewinds RIP to the faulting instruction and is delivered; the loop goes on.
-   *
-   * One loop, with the try inside it and block chaining as state (`b`), not nested
-   * loops: V8 compiles a long-running call of this function on stack (OSR) from a loop,
-   * and Chromium's Maglev deoptimizes such code whenever it leaves that loop for an
-   * outer one. With a chaining loop inside an instruction loop inside a retry-after-fault
-   * loop, that happened at every chain's end and every #VMEXIT (hundreds of deopts a
-   * second in the lab, and as many background recompiles).
    */
   private execute(n: number): void {
     let left = n;
@@ -96,16 +89,9 @@ export class Cpu extends CpuMemory {
     // epoch (no walk, flush or world switch since) and the CPL are those it was translated with.
     const mmu = this.mmu;
     let fPage = -1, fHi = 0, fBase = 0, fEpoch = -1, fCpl = -1;
-    // Chaining: the compiled block to run next without the loop's checks and translation
-    // (null: the loop's top decides), and what the fetch translation of its page depended on
-    // when the chain began.
-    let b: Block | null = null;
-    let page: BlockPage | null = null;
-    let cOff = 0, cLo = 0, cHi = 0, cMode = 0, cEpoch = 0, cSwitches = 0, cCpl = 0, cCsBase = 0, cPaging = false;
-    const svm = this.svm;
-    while (left > 0) {
+    while (left > 0 && this.stop === StopReason.None) {
       try {
-        if (b === null) {
+        while (left > 0) {
           if (this.irqCheck && this.takeInterrupt()) {
             if (this.stop !== StopReason.None) return; // a hook stopped at the switch or write the delivery caused
             continue;
@@ -141,76 +127,66 @@ export class Cpu extends CpuMemory {
             fCpl = this.cpl;
           }
           if (blocks !== null && pa < ramSize && this.insnHook === null) {
-            const first = blocks.get(pa, mode);
-            if (first !== null && first.n <= left) {
+            let b = blocks.get(pa, mode);
+            if (b !== null && b.n <= left) {
               // What the fetch translation of this page depends on, to go on to the next block
               // of the same page without translating again (chaining, below).
-              b = first;
-              page = blocks.pages[pa >>> 12]!;
-              cEpoch = mmu.epoch;
-              cSwitches = svm.exits + svm.vmruns;
-              cCpl = this.cpl;
-              cCsBase = this.segBaseLo[CS]!;
-              cPaging = this.paging;
-              cMode = mode;
-              cOff = pa & 0xfff;
-              cLo = slo;
-              cHi = shi;
+              const svm = this.svm, page = blocks.pages[pa >>> 12]!;
+              const epoch = mmu.epoch, switches = svm.exits + svm.vmruns;
+              const cpl = this.cpl, csBase = this.segBaseLo[CS]!, paging = this.paging;
+              let off = pa & 0xfff, lo = slo;
+              for (;;) {
+                blockBase = this.instructions;
+                // Instructions executed; negative: it left after taking an interrupt
+                // (the loop returns there too when the delivery set stop).
+                const ran = b.run(this, left);
+                blockBase = -1;
+                left -= ran < 0 ? -ran : ran;
+                if (this.stop !== StopReason.None) return;
+                // The next instruction starts a compiled block of the same physical page when
+                // RIP moved within the page (the same linear page: same 4 GiB, CS base, mode)
+                // and nothing its translation depends on changed (no walk, TLB flush or world
+                // switch, same CPL); and nothing the loop's top would do first is pending.
+                // A block ending in a near jump, call or return (b.near) changed none of mode, CPL,
+                // paging, CS base or world and did not halt.
+                if (ran < 0 || this.irqCheck || page.dead) break;
+                const next = (off + (this.ripLo - lo)) | 0;
+                if (next < 0 || next >= 4096 || this.ripHi !== shi || mmu.epoch !== epoch) break;
+                if (!b.near && (this.halted || this.mode !== mode || this.cpl !== cpl || this.paging !== paging ||
+                  this.segBaseLo[CS] !== csBase || svm.exits + svm.vmruns !== switches)) break;
+                const nb = page.entries[next];
+                if (nb === undefined || nb === null || nb.mode !== mode || nb.n > left) break;
+                b = nb;
+                off = next;
+                lo = this.ripLo;
+                this.startLo = lo;
+                this.startHi = shi;
+              }
+              continue;
             }
           }
-          if (b === null) {
-            const ipage = pages[pa >>> 12];
-            let i = ipage !== undefined ? ipage[pa & 0xfff] : undefined;
-            if (i === undefined || i.mode !== mode) {
-              this.fetchBase = linLo;
-              i = decode(this.fetchSrc, mode);
-              bindHandler(i);
-              this.icache.insert(pa, i);
-            }
-            const nlo = (slo + i.len) | 0;
-            if (mode === 64) {
-              this.ripLo = nlo;
-              if (nlo >>> 0 < slo >>> 0) this.ripHi = (shi + 1) | 0;
-            } else {
-              this.ripLo = mode === 32 ? nlo : nlo & 0xffff;
-            }
-            i.exec!(this, i);
-            this.instructions++;
-            this.cycles += i.cost;
-            left--;
-            if (this.stop !== StopReason.None) return;
-            continue;
+          const page = pages[pa >>> 12];
+          let i = page !== undefined ? page[pa & 0xfff] : undefined;
+          if (i === undefined || i.mode !== mode) {
+            this.fetchBase = linLo;
+            i = decode(this.fetchSrc, mode);
+            bindHandler(i);
+            this.icache.insert(pa, i);
           }
+          const nlo = (slo + i.len) | 0;
+          if (mode === 64) {
+            this.ripLo = nlo;
+            if (nlo >>> 0 < slo >>> 0) this.ripHi = (shi + 1) | 0;
+          } else {
+            this.ripLo = mode === 32 ? nlo : nlo & 0xffff;
+          }
+          i.exec!(this, i);
+          this.instructions++;
+          this.cycles += i.cost;
+          left--;
+          if (this.stop !== StopReason.None) return;
         }
-        blockBase = this.instructions;
-        // Instructions executed; negative: it left after taking an interrupt
-        // (the loop returns there too when the delivery set stop).
-        const ran = b.run(this, left);
-        blockBase = -1;
-        left -= ran < 0 ? -ran : ran;
-        if (this.stop !== StopReason.None) return;
-        // The next instruction starts a compiled block of the same physical page when
-        // RIP moved within the page (the same linear page: same 4 GiB, CS base, mode)
-        // and nothing its translation depends on changed (no walk, TLB flush or world
-        // switch, same CPL); and nothing the loop's top would do first is pending.
-        // A block ending in a near jump, call or return (b.near) changed none of mode, CPL,
-        // paging, CS base or world and did not halt. Otherwise b = null: the loop's top.
-        const near = b.near;
-        b = null;
-        if (ran < 0 || this.irqCheck || page!.dead) continue;
-        const next = (cOff + (this.ripLo - cLo)) | 0;
-        if (next < 0 || next >= 4096 || this.ripHi !== cHi || mmu.epoch !== cEpoch) continue;
-        if (!near && (this.halted || this.mode !== cMode || this.cpl !== cCpl || this.paging !== cPaging ||
-          this.segBaseLo[CS] !== cCsBase || svm.exits + svm.vmruns !== cSwitches)) continue;
-        const nb = page!.entries[next];
-        if (nb === undefined || nb === null || nb.mode !== cMode || nb.n > left) continue;
-        b = nb;
-        cOff = next;
-        cLo = this.ripLo;
-        this.startLo = cLo;
-        this.startHi = cHi;
       } catch (e) {
-        b = null;
         if (blockBase >= 0) {
           // The block's instructions before the one that threw (none of them is a
           // REP chunk: those end blocks), as the interpreter would have counted them.
@@ -234,7 +210,6 @@ export class Cpu extends CpuMemory {
           this.ripHi = this.startHi;
           this.stop = StopReason.Internal;
         }
-        if (this.stop !== StopReason.None) return;
       }
     }
   }
