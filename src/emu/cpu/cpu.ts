@@ -139,7 +139,7 @@ export class Cpu extends CpuMemory {
                 blockBase = this.instructions;
                 // Instructions executed; negative: it left after taking an interrupt
                 // (the loop returns there too when the delivery set stop).
-                const ran = b.run(this, left);
+                const ran = b.run(this, left, page);
                 blockBase = -1;
                 left -= ran < 0 ? -ran : ran;
                 if (this.stop !== StopReason.None) return;

@@ -240,4 +240,53 @@ describe('block compiler', () => {
     expect(results[0]).toEqual({ r0: 1, rip: to + 4, n: 6 });
     expect(results[1]).toEqual(results[0]);
   });
+
+  it('shares block functions between machines with the same code, each running on its own memory and page', () => {
+    // Sum 16 bytes at 0x2000: mov rsi,0x2000; xor eax,eax; mov ecx,16;
+    // loop: movzx edx,byte [rsi]; add eax,edx; inc rsi; dec ecx; jnz loop; hlt
+    const SUM = [0x48, 0xc7, 0xc6, 0x00, 0x20, 0x00, 0x00, 0x31, 0xc0, 0xb9, 0x10, 0x00, 0x00, 0x00,
+      0x0f, 0xb6, 0x16, 0x01, 0xd0, 0x48, 0xff, 0xc6, 0xff, 0xc9, 0x75, 0xf4, 0xf4];
+    const a = machine(SUM, true);
+    const b = machine(SUM, true);
+    a.mem.load(0x2000, Uint8Array.from({ length: 16 }, (_, k) => k + 1));
+    b.mem.load(0x2000, new Uint8Array(16).fill(2));
+    expect(a.cpu.run(1000)).toBe(StopReason.Halt);
+    expect(b.cpu.run(1000)).toBe(StopReason.Halt);
+    expect(a.cpu.r[0]).toBe(136);
+    expect(b.cpu.r[0]).toBe(32);
+    const loop = (cpu: Cpu) => cpu.blocks.pages[CODE >>> 12]!.entries[14];
+    expect(loop(a.cpu)).toBeTruthy();
+    expect(loop(b.cpu)!.run).toBe(loop(a.cpu)!.run);
+    // A write to b's code page drops b's blocks; a's still run, on a's memory.
+    b.mem.write8(CODE + SUM.length, 0x90);
+    expect(b.cpu.blocks.pages[CODE >>> 12]).toBeUndefined();
+    a.cpu.ripLo = CODE;
+    a.cpu.halted = false;
+    a.mem.load(0x2000, new Uint8Array(16).fill(3));
+    expect(a.cpu.run(1000)).toBe(StopReason.Halt);
+    expect(a.cpu.r[0]).toBe(48);
+  });
+
+  it('does not share a block function between instructions bound to different handlers', async () => {
+    const { setFastPaths } = await import('../exec/table');
+    // 40 x "imul eax, ebx" (0f af c3: the block calls its handler, a fast one unless fast paths
+    // are off, so the block's text is the same either way), then hlt.
+    const IMULS = [...Array.from({ length: 40 }, () => [0x0f, 0xaf, 0xc3]).flat(), 0xf4];
+    const a = machine(IMULS, true);
+    a.cpu.r[0] = 3;
+    a.cpu.r[6] = 1;
+    a.cpu.run(50);
+    setFastPaths(false);
+    try {
+      const b = machine(IMULS, true);
+      b.cpu.r[0] = 3;
+      b.cpu.r[6] = 1;
+      b.cpu.run(50);
+      expect(b.cpu.r[0]).toBe(3);
+      const first = (cpu: Cpu) => cpu.blocks.pages[CODE >>> 12]!.entries[0]!.run;
+      expect(first(b.cpu)).not.toBe(first(a.cpu));
+    } finally {
+      setFastPaths(true);
+    }
+  });
 });

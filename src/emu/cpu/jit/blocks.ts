@@ -35,8 +35,11 @@ export interface Block {
   readonly mode: number;
   /** Instructions in the block (the most it can execute). */
   readonly n: number;
-  /** Run it with `left` instructions of budget (at least n); a block that jumps back to its own start repeats while a whole pass fits. */
-  readonly run: (c: Cpu, left: number) => number;
+  /**
+   * Run it with `left` instructions of budget (at least n) and P its page; a block that jumps back
+   * to its own start repeats while a whole pass fits.
+   */
+  readonly run: (c: Cpu, left: number, P: BlockPage) => number;
   /**
    * Its last instruction cannot change the mode, CPL, paging, CS base or world, nor halt: it is a
    * near jump, call or return, or the block was cut short before an instruction that ends blocks.
@@ -177,7 +180,12 @@ export class BlockCache {
     }
     if (insns.length === 0) return null;
     const near = keepsContext(insns[insns.length - 1]!);
-    const b: Block = { mode, n: insns.length, run: generate(insns, mode, pa & 0xfff, p, this.opts.inline, mem), near };
+    // What the shared function (generate) is keyed by besides its text: the bytes, and the handler
+    // each instruction was bound to (fast paths can be switched off, as the oracle tests do).
+    let bytes = String(mode);
+    for (let a = pa; a < base + off; a++) bytes += ',' + mem.u8[a]!;
+    for (const i of insns) bytes += ';' + handlerId(i.exec!);
+    const b: Block = { mode, n: insns.length, run: generate(insns, mode, pa & 0xfff, this.opts.inline, bytes), near };
     this.compiled++;
     this.compileMs += performance.now() - t0;
     return b;
@@ -300,11 +308,37 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
 }
 const INT32_FIELD = new RegExp(`\\bc\\.(${Object.keys(INT32_SLOTS).join('|')})\\b`, 'g');
 
-function generate(insns: readonly Insn[], mode: number, entryOff: number, p: BlockPage, inline: boolean, mem: PhysMem): (c: Cpu, left: number) => number {
+function generate(insns: readonly Insn[], mode: number, entryOff: number, inline: boolean, bytes: string): BlockFn {
   const body = blockSource(insns, mode, entryOff, inline);
-  const consts = insns.map((_, k) => `const E${k} = I[${k}].exec, I${k} = I[${k}];`).join('\n') +
-    '\nconst U8 = M.u8, U32 = M.i32, DV = M.dv, CP = M.codePage, SZ = M.size;';
-  const factory = new Function('I', 'P', 'M', 'COND', `'use strict';\n${consts}\nreturn function block(c, left) {\n${body}\n};`) as
-    (I: readonly Insn[], P: BlockPage, M: PhysMem, COND: typeof cond) => (c: Cpu, left: number) => number;
-  return factory(insns, p, mem, cond);
+  const consts = insns.map((_, k) => `const E${k} = I[${k}].exec, I${k} = I[${k}];`).join('\n');
+  const src = `'use strict';\n${consts}\nreturn function block(c, left, P) {\n` +
+    `const M = c.mem, U8 = M.u8, U32 = M.i32, DV = M.dv, CP = M.codePage, SZ = M.size;\n${body}\n};`;
+  // The same bytes decode to the same instructions, and the same text does the same with them.
+  const key = `${bytes}\n${src}`;
+  let fn = SHARED_BLOCKS.get(key);
+  if (fn === undefined) {
+    fn = (new Function('I', 'COND', src) as (I: readonly Insn[], COND: typeof cond) => BlockFn)(insns, cond);
+    if (SHARED_BLOCKS.size >= MAX_SHARED_BLOCKS) SHARED_BLOCKS.delete(SHARED_BLOCKS.keys().next().value!);
+    SHARED_BLOCKS.set(key, fn);
+  }
+  return fn;
 }
+
+type BlockFn = (c: Cpu, left: number, P: BlockPage) => number;
+const HANDLER_IDS = new WeakMap<object, number>();
+function handlerId(h: object): number {
+  let id = HANDLER_IDS.get(h);
+  if (id === undefined) HANDLER_IDS.set(h, (id = HANDLER_IDS_NEXT++));
+  return id;
+}
+let HANDLER_IDS_NEXT = 0;
+/**
+ * Block functions for every machine in this realm, by their bytes and source. A block function
+ * captures only what its bytes determine (the decoded instructions, their handlers) and takes
+ * the machine's state as arguments (the CPU, its memory through c.mem, the block's page), so the
+ * same guest code on another machine (a reboot of the lab, the next run of a benchmark) runs the
+ * same function, with the code V8 optimized for it, instead of going through V8's tiers again.
+ * Oldest dropped first past MAX_SHARED_BLOCKS.
+ */
+const SHARED_BLOCKS = new Map<string, BlockFn>();
+const MAX_SHARED_BLOCKS = 2048;
