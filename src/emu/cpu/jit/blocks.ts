@@ -39,7 +39,7 @@ export interface Block {
    * Run it with `left` instructions of budget (at least n) and P its page; a block that jumps back
    * to its own start repeats while a whole pass fits.
    */
-  readonly run: (c: Cpu, left: number, P: BlockPage) => number;
+  readonly run: BlockFn;
   /**
    * Its last instruction cannot change the mode, CPL, paging, CS base or world, nor halt: it is a
    * near jump, call or return, or the block was cut short before an instruction that ends blocks.
@@ -180,11 +180,7 @@ export class BlockCache {
     }
     if (insns.length === 0) return null;
     const near = keepsContext(insns[insns.length - 1]!);
-    // What the shared function (generate) is keyed by besides its text: the bytes, and the handler
-    // each instruction was bound to (fast paths can be switched off, as the oracle tests do).
-    let bytes = String(mode);
-    for (let a = pa; a < base + off; a++) bytes += ',' + mem.u8[a]!;
-    for (const i of insns) bytes += ';' + handlerId(i.exec!);
+    const bytes = mem.u8.subarray(pa, base + off).join(',');
     const b: Block = { mode, n: insns.length, run: generate(insns, mode, pa & 0xfff, this.opts.inline, bytes), near };
     this.compiled++;
     this.compileMs += performance.now() - t0;
@@ -313,8 +309,10 @@ function generate(insns: readonly Insn[], mode: number, entryOff: number, inline
   const consts = insns.map((_, k) => `const E${k} = I[${k}].exec, I${k} = I[${k}];`).join('\n');
   const src = `'use strict';\n${consts}\nreturn function block(c, left, P) {\n` +
     `const M = c.mem, U8 = M.u8, U32 = M.i32, DV = M.dv, CP = M.codePage, SZ = M.size;\n${body}\n};`;
-  // The same bytes decode to the same instructions, and the same text does the same with them.
-  const key = `${bytes}\n${src}`;
+  // Keyed by what the function captures and does: the same bytes in the same mode decode to the
+  // same instructions, bound to the same handlers unless fast paths were switched off (as the
+  // oracle tests do), and the same text does the same with them.
+  const key = `${mode}:${bytes};${insns.map((i) => handlerId(i.exec!)).join(',')}\n${src}`;
   let fn = SHARED_BLOCKS.get(key);
   if (fn === undefined) {
     fn = (new Function('I', 'COND', src) as (I: readonly Insn[], COND: typeof cond) => BlockFn)(insns, cond);
@@ -324,14 +322,17 @@ function generate(insns: readonly Insn[], mode: number, entryOff: number, inline
   return fn;
 }
 
-type BlockFn = (c: Cpu, left: number, P: BlockPage) => number;
+/** A block's function: the CPU, the budget left, the block's page (`P.dead`). */
+export type BlockFn = (c: Cpu, left: number, P: BlockPage) => number;
+
+/** A number per handler function, for the shared blocks' keys. */
 const HANDLER_IDS = new WeakMap<object, number>();
+let nextHandlerId = 0;
 function handlerId(h: object): number {
   let id = HANDLER_IDS.get(h);
-  if (id === undefined) HANDLER_IDS.set(h, (id = HANDLER_IDS_NEXT++));
+  if (id === undefined) HANDLER_IDS.set(h, (id = nextHandlerId++));
   return id;
 }
-let HANDLER_IDS_NEXT = 0;
 /**
  * Block functions for every machine in this realm, by their bytes and source. A block function
  * captures only what its bytes determine (the decoded instructions, their handlers) and takes
