@@ -206,6 +206,25 @@ describe('block compiler', () => {
     expect(runs[1]!.s).toEqual(runs[0]!.s);
   });
 
+  it('runs on past a forward conditional jump, leaving the block only when it is taken', () => {
+    // top: inc eax; mov edx, eax; and edx, 1; jz a (fused with the and); inc ebx;
+    // a: dec edx; js b (from the lazy flags); inc esi; b: dec ecx; jnz top; hlt
+    const code = [0xff, 0xc0, 0x89, 0xc2, 0x83, 0xe2, 0x01, 0x74, 0x02, 0xff, 0xc3,
+      0xff, 0xca, 0x78, 0x02, 0xff, 0xc6, 0xff, 0xc9, 0x75, 0xeb, 0xf4];
+    const budgets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 17, 19, 23, 200];
+    const a = machine(code, false);
+    const b = machine(code, true);
+    for (const m of [a, b]) m.cpu.r[2] = 10; // rcx: ten passes, half of them taking each jump
+    for (const n of budgets) {
+      expect(b.cpu.run(n)).toBe(a.cpu.run(n));
+      expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
+    }
+    expect(b.cpu.halted).toBe(true);
+    expect([b.cpu.r[0], b.cpu.r[6], b.cpu.r[12], b.cpu.instructions]).toEqual([10, 5, 5, 91]);
+    // One block from top to the backward jnz: both forward jumps are inside it.
+    expect(b.cpu.blocks.pages[CODE >>> 12]!.entries[0]!.n).toBe(10);
+  });
+
   it('jit off interprets everything', () => {
     const { cpu } = machine(INCS, false);
     cpu.run(100);

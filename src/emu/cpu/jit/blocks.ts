@@ -4,7 +4,8 @@
 // A block starts at a physical address in a code mode (32 or 64; 16-bit code is
 // always interpreted) and runs straight-line instructions up to a control
 // transfer or another instruction that ends blocks (classify.ts), the page end
-// or a length cap. Its code does, per instruction, exactly what the
+// or a length cap. A forward conditional jump to the same page does not end it:
+// the block runs on when the jump is not taken and leaves when it is (sideExit). Its code does, per instruction, exactly what the
 // interpreter loop (Cpu.execute) does: set startLo/startHi and the next RIP,
 // call the bound handler, count the instruction and its cycles. Between
 // instructions it checks what the interpreter checks (a pending interrupt, a
@@ -175,8 +176,9 @@ export class BlockCache {
         ic.insert(base + off, i);
       }
       insns.push(i);
+      const at = off - (pa & 0xfff);
       off += i.len;
-      if (classify(i) === Kind.End) break;
+      if (classify(i) === Kind.End && !(this.opts.inline && sideExit(i, mode, pa & 0xfff, at))) break;
     }
     if (insns.length === 0) return null;
     const near = keepsContext(insns[insns.length - 1]!);
@@ -201,11 +203,28 @@ function jumpStmt(i: Insn, mode: number, entryOff: number, at: number): string |
   return page >= 0 && page < 4096 ? `c.ripLo = (l0 + ${to}) | 0;` : null;
 }
 
+/**
+ * Does the block run on past i, a conditional jump at block offset `at`, leaving only when the
+ * jump is taken? When the compiler inlines it, knows its target (jumpStmt) and the jump goes
+ * forward: the taken path sets RIP, counts the jump and returns, so it cannot throw. A backward
+ * jump (a loop's back edge) still ends the block, so that a loop whose body is one block keeps
+ * repeating inside its function.
+ */
+function sideExit(i: Insn, mode: number, entryOff: number, at: number): boolean {
+  return isJccFast(i) && i.immLo > 0 && jumpStmt(i, mode, entryOff, at) !== null;
+}
+
 /** JavaScript source for one block (generate() builds the function from it). */
 export function blockSource(insns: readonly Insn[], mode: number, entryOff: number, inline: boolean): string {
   const out: string[] = [];
   const pre: string[] = [];
-  const needTlb = insns.some((i, k) => k < insns.length - 1 && classify(i) !== Kind.Pure);
+  // A conditional jump inside the block (sideExit) leaves it when taken; untaken it is as pure as
+  // a register instruction: it changes neither memory, the TLB, the stop request nor IF.
+  const passes = (i: Insn, k: number): boolean =>
+    classify(i) === Kind.Pure || (k < insns.length - 1 && inline && sideExit(i, mode, entryOff, offs[k]!));
+  const offs: number[] = [];
+  for (let k = 0, o = 0; k < insns.length; o += insns[k]!.len, k++) offs.push(o);
+  const needTlb = insns.some((i, k) => k < insns.length - 1 && !passes(i, k));
   pre.push('const l0 = c.ripLo, h0 = c.ripHi;');
   if (needTlb) pre.push('const m = c.mmu, EP = m.epoch;');
   let usesR = false;
@@ -250,8 +269,14 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
     // jump its operands and result in locals (fusion), so the jump need not read the lazy flags back.
     const nextI = insns[k + 1];
     const flagsLeft = inline && nextI !== undefined ? fusedFlags(i) : null;
-    const fusedJcc = flagsLeft !== null ? emitFusedJcc(nextI!, flagsLeft, jumpStmt(nextI!, mode, entryOff, next)) : null;
-    const body = fused !== null ? fused : inline ? emitInline(i, k, fusedJcc !== null, jumpStmt(i, mode, entryOff, d)) : null;
+    // A conditional jump before the block's end leaves it when taken (sideExit), counted first.
+    const jumpAt = (j: Insn, kj: number, at: number): string | null => {
+      const js = jumpStmt(j, mode, entryOff, at);
+      if (js === null || kj === insns.length - 1) return js;
+      return `{ ${js} c.instructions++; c.cycles += ${j.cost}; return ${ret(kj + 1)}; }`;
+    };
+    const fusedJcc = flagsLeft !== null ? emitFusedJcc(nextI!, flagsLeft, jumpAt(nextI!, k + 1, next)) : null;
+    const body = fused !== null ? fused : inline ? emitInline(i, k, fusedJcc !== null, jumpAt(i, k, d)) : null;
     fused = fusedJcc;
     if (fusedJcc !== null) fuses = true;
     if (body !== null) {
@@ -267,14 +292,14 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
       out.push(`c.instructions++; c.cycles += ${i.cost};`);
     }
     if (!last) {
-      if (classify(i) !== Kind.Pure) {
+      if (!passes(i, k)) {
         out.push(`if (c.stop !== 0 || P.dead || m.epoch !== EP || c.ripLo !== ((l0 + ${next}) | 0)) return ${ret(k + 1)};`);
       }
       // The interrupt check after a pure instruction that follows another one inside the block can
       // only repeat the previous check's answer: pure instructions change neither IF, GIF, the
       // pending interrupts nor the shadow (only sti, mov ss and pop ss, none of them pure, set it;
       // it covers the one instruction after them, whose check is made).
-      const same = k >= 1 && classify(i) === Kind.Pure && classify(insns[k - 1]!) === Kind.Pure;
+      const same = k >= 1 && passes(i, k) && passes(insns[k - 1]!, k - 1);
       if (!same) {
         flush();
         out.push(`if (c.irqCheck && c.takeInterrupt()) return ${ret(-(k + 1))};`);
