@@ -19,6 +19,7 @@ import { VMEXIT } from '../svm/exitcodes';
 import { BlockCache } from './jit/blocks'; // block compiler (src/emu/cpu/jit)
 import { CpuMemory } from './cpu-memory';
 import { StopReason } from './cpu-state';
+import { settleMutableFields } from './mutable-fields';
 
 export { StopReason, CpuState, type PortIo, type InterruptSource } from './cpu-state';
 
@@ -42,6 +43,11 @@ export class Cpu extends CpuMemory {
   constructor(mem: PhysMem) {
     super(mem);
     this.icache = new DecodedCache(mem);
+    // Run-time state the loop and compiled blocks read (irqCheck, halted, stop, the lazy flags,
+    // svm.exits, the MMU's epoch...) is then mutable in V8's eyes from the start.
+    settleMutableFields(this);
+    settleMutableFields(this.svm);
+    settleMutableFields(this.mmu);
   }
 
   /**

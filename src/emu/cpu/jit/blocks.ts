@@ -23,6 +23,7 @@ import { decode, type ByteSource } from '../decode';
 import { bindHandler } from '../exec/table';
 import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
+import { settleMutableFields } from '../mutable-fields';
 import { classify, keepsContext, Kind } from './classify';
 import { emitFusedJcc, emitInline, fusedFlags, isInlinePure, isJccFast, isRelJump, TLB_PRELUDE } from './inline';
 
@@ -58,6 +59,10 @@ export class BlockPage {
   readonly heatEpoch = new Uint32Array(4096);
   /** Set when the page was written (or the cache cleared): running blocks of this page leave. */
   dead = false;
+
+  constructor() {
+    settleMutableFields(this); // dead is first set long after blocks read it (mutable-fields.ts)
+  }
 }
 
 /** Thrown by the compiler's byte source when an instruction would cross the page end. */
