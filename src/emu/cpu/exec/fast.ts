@@ -120,6 +120,18 @@ function aluEIreg(c: Cpu, i: Insn): void {
   else alu32(c, i.reg & 7, c.r, i.rm << 1, i.immLo);
 }
 
+/** ALU reg, [mem] (03, 0B, 23, 2B, 33, 3B ... with a memory source): aluGEreg with the source read from memory. */
+function aluGEmem(c: Cpu, i: Insn): void {
+  c.ea(i);
+  const r = c.r;
+  if (i.osize === 8) {
+    const sl = c.read64(c.laLo, c.laHi);
+    alu64(c, i.op >> 3, r, i.reg << 1, sl, c.hi);
+  } else {
+    alu32(c, i.op >> 3, r, i.reg << 1, c.read32(c.laLo, c.laHi));
+  }
+}
+
 function movEGreg(c: Cpu, i: Insn): void {
   const r = c.r;
   const d = i.rm << 1, s = i.reg << 1;
@@ -272,7 +284,7 @@ export function specialize(name: string, i: Insn): Handler | undefined {
   const wide = i.osize === 8 || i.osize === 4;
   switch (name) {
     case 'aluEG': return !i.mem && wide ? aluEGreg : undefined;
-    case 'aluGE': return !i.mem && wide ? aluGEreg : undefined;
+    case 'aluGE': return wide ? (i.mem ? aluGEmem : aluGEreg) : undefined;
     case 'aluEI': return !i.mem && wide ? aluEIreg : i.mem && i.osize === 1 && (i.reg & 7) === CMP ? cmpEIbyteMem : undefined;
     case 'movEG': return wide ? (i.mem ? movEGmem : movEGreg) : i.osize === 1 && i.mem ? movEGmem8 : undefined;
     case 'movEI': return i.mem && (wide || i.osize === 1) ? movEImem : undefined;

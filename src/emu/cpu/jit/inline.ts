@@ -19,6 +19,7 @@ function shape(fields: Partial<Insn>): Insn {
 const H = {
   aluEGreg: specialize('aluEG', shape({ mem: false, osize: 8 })),
   aluGEreg: specialize('aluGE', shape({ mem: false, osize: 8 })),
+  aluGEmem: specialize('aluGE', shape({ mem: true, osize: 8 })),
   aluEIreg: specialize('aluEI', shape({ mem: false, osize: 8 })),
   movEGreg: specialize('movEG', shape({ mem: false, osize: 8 })),
   movGEreg: specialize('movGE', shape({ mem: false, osize: 8 })),
@@ -170,6 +171,16 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     const s = (e === H.aluGEreg ? i.rm : i.reg) << 1;
     return i.osize === 8 ? alu64(op, d, `r[${s}]`, `r[${s + 1}]`, store, fuse) : alu32(op, d, `r[${s}]`, store, fuse);
   }
+  if (e === H.aluGEmem) {
+    // The source read as movGEmem reads it (read64 leaves its high half in c.hi), then aluGEreg's code.
+    const op = i.op >> 3, d = i.reg << 1;
+    const tail = i.osize === 8 ? alu64(op, d, 'ml', 'mh', op !== CMP, fuse) : alu32(op, d, 'ml', op !== CMP, fuse);
+    if (tail === null) return null;
+    const read = i.osize === 8
+      ? `${paStmts(8, false)} let ml, mh; if (pa >= 0) { const q = pa + 4; ml = ${rd32('pa')}; mh = ${rd32('q')}; c.hi = mh; } else { ml = c.read64(lo, hi); mh = c.hi; }`
+      : `${paStmts(4, false)} const ml = pa >= 0 ? ${rd32('pa')} : c.read32(lo, hi);`;
+    return `{ ${ea64Stmts(i, k)} ${read} ${tail} }`;
+  }
   if (e === H.movEGreg || e === H.movGEreg) {
     const d = (e === H.movEGreg ? i.rm : i.reg) << 1;
     const s = (e === H.movEGreg ? i.reg : i.rm) << 1;
@@ -273,7 +284,7 @@ export function fusedFlags(i: Insn): FlagsLeft | null {
   const e = i.exec;
   let op: number;
   if (e === H.aluEGreg || e === H.aluGEreg || e === H.aluEIreg) op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
-  else if (e === H.aluAIwide) op = i.op >> 3;
+  else if (e === H.aluAIwide || e === H.aluGEmem) op = i.op >> 3;
   else if (e === H.testEGreg) op = 4;
   else return null;
   if (op !== 1 && op !== 4 && op !== 5 && op !== 6 && op !== 7) return null;
