@@ -8,7 +8,8 @@ import type { Cpu } from '../cpu';
 import type { Insn, Handler } from '../insn';
 import { Lazy, cond, szp, setArith } from '../flags';
 import { shiftValue, hiOut, cfOut, ofOut } from './shift';
-import { imulTrunc } from './muldiv';
+import { imulTrunc, mulFlags } from './muldiv';
+import { out, mulU64 } from '../arith64';
 import { alu } from './alu';
 
 const CMP = 7;
@@ -266,6 +267,77 @@ function negReg(c: Cpu, i: Insn): void {
   }
 }
 
+/** lea r32, [mem] (8D with a 32-bit destination): the low half of the address, the upper half zeroed (setR(4)). */
+function lea32(c: Cpu, i: Insn): void {
+  c.eaOffset(i);
+  const d = i.reg << 1;
+  c.r[d] = c.laLo;
+  c.r[d + 1] = 0;
+}
+
+/** movsxd r64, r32 (REX.W 63, register source). */
+function movsxdReg(c: Cpu, i: Insn): void {
+  const r = c.r, v = r[i.rm << 1]!, d = i.reg << 1;
+  r[d] = v;
+  r[d + 1] = v >> 31;
+}
+
+// Byte ALU forms with register operands (AL, imm8 / r/m8, imm8 / test r/m8, r8), as alu() does
+// them on bytes: the operands masked, lazy flags of size 1, c.hi = 0; the result written into the
+// low byte (or AH-BH: getR's ids 16-19) unless cmp or test. adc and sbb keep the general handler.
+function get8(r: Int32Array, id: number): number {
+  return id < 16 ? r[id << 1]! & 0xff : (r[(id - 16) << 1]! >> 8) & 0xff;
+}
+function set8(r: Int32Array, id: number, v: number): void {
+  if (id < 16) r[id << 1] = (r[id << 1]! & ~0xff) | v;
+  else r[(id - 16) << 1] = (r[(id - 16) << 1]! & ~0xff00) | (v << 8);
+}
+/** The result of op (not adc/sbb) on bytes d, s, with the lazy flags alu() records. */
+function alu8(c: Cpu, op: number, d: number, s: number): number {
+  let v: number;
+  switch (op) {
+    case 0: v = (d + s) & 0xff; c.lop = Lazy.Add; break;
+    case 1: v = d | s; c.lop = Lazy.Logic; break;
+    case 4: v = d & s; c.lop = Lazy.Logic; break;
+    case 6: v = d ^ s; c.lop = Lazy.Logic; break;
+    default: v = (d - s) & 0xff; c.lop = Lazy.Sub; break; // sub, cmp
+  }
+  c.lsz = 1;
+  c.lres = v;
+  c.ldst = d;
+  c.lsrc = s;
+  c.hi = 0;
+  return v;
+}
+/** ALU AL, imm8 (04, 0C, 24, 2C, 34, 3C). */
+function aluAIbyte(c: Cpu, i: Insn): void {
+  const op = i.op >> 3, r = c.r;
+  const v = alu8(c, op, r[0]! & 0xff, i.immLo & 0xff);
+  if (op !== CMP) r[0] = (r[0]! & ~0xff) | v;
+}
+/** ALU r8, imm8 (80 /op with a register operand). */
+function aluEIbyteReg(c: Cpu, i: Insn): void {
+  const op = i.reg & 7, r = c.r;
+  const v = alu8(c, op, get8(r, i.rm), i.immLo & 0xff);
+  if (op !== CMP) set8(r, i.rm, v);
+}
+/** test r8, r8 (84 with a register operand). */
+function testEGbyteReg(c: Cpu, i: Insn): void {
+  const r = c.r;
+  alu8(c, 4, get8(r, i.rm), get8(r, i.reg));
+}
+
+/** mul r64 (REX.W F7 /4, register source): RDX:RAX = RAX * r, unsigned (muldiv.ts mul). */
+function mulReg64(c: Cpu, i: Insn): void {
+  const r = c.r, s = i.rm << 1;
+  const sl = r[s]!, sh = r[s + 1]!;
+  mulU64(r[0]!, r[1]!, sl, sh);
+  const a = out[0]!, b = out[1]!, d = out[2]!, e = out[3]!;
+  r[0] = a; r[1] = b; r[4] = d; r[5] = e;
+  c.hi = sh; // what mul's readE left there
+  mulFlags(c, 8, a, b, (d | e) !== 0);
+}
+
 /** imul r32/r64, r32/r64 (0F AF, register source): muldiv.ts imulTrunc without the generic operand access. */
 function imul2reg(c: Cpu, i: Insn): void {
   const r = c.r, d = i.reg << 1, s = i.rm << 1;
@@ -279,24 +351,32 @@ function jmpNear(c: Cpu, i: Insn): void {
   c.jumpRel(i.immLo, i.osize);
 }
 
+/** The byte ALU operations with a specialized handler: all but adc (2) and sbb (3). */
+const byteOp = (op: number): boolean => op !== 2 && op !== 3;
+
 /** Pick a specialized handler for this decoded shape, or undefined. */
 export function specialize(name: string, i: Insn): Handler | undefined {
   const wide = i.osize === 8 || i.osize === 4;
   switch (name) {
     case 'aluEG': return !i.mem && wide ? aluEGreg : undefined;
     case 'aluGE': return wide ? (i.mem ? aluGEmem : aluGEreg) : undefined;
-    case 'aluEI': return !i.mem && wide ? aluEIreg : i.mem && i.osize === 1 && (i.reg & 7) === CMP ? cmpEIbyteMem : undefined;
+    case 'aluEI': {
+      if (!i.mem) return wide ? aluEIreg : i.osize === 1 && byteOp(i.reg & 7) ? aluEIbyteReg : undefined;
+      return i.osize === 1 && (i.reg & 7) === CMP ? cmpEIbyteMem : undefined;
+    }
     case 'movEG': return wide ? (i.mem ? movEGmem : movEGreg) : i.osize === 1 && i.mem ? movEGmem8 : undefined;
     case 'movEI': return i.mem && (wide || i.osize === 1) ? movEImem : undefined;
-    case 'testEG': return !i.mem && wide ? testEGreg : undefined;
-    case 'aluAI': return wide ? aluAIwide : undefined;
+    case 'testEG': return i.mem ? undefined : wide ? testEGreg : i.osize === 1 ? testEGbyteReg : undefined;
+    case 'aluAI': return wide ? aluAIwide : i.osize === 1 && byteOp(i.op >> 3) ? aluAIbyte : undefined;
     case 'movGE': return wide ? (i.mem ? movGEmem : movGEreg) : undefined;
-    case 'lea': return i.osize === 8 ? lea64 : undefined;
+    case 'lea': return i.osize === 8 ? lea64 : i.osize === 4 ? lea32 : undefined;
     case 'movzx': return i.mem && (i.op & 1) === 0 && wide ? movzxByteMem : undefined;
     case 'jcc': return i.osize !== 2 ? jccFast : undefined;
     case 'jmp': return i.osize !== 2 ? jmpNear : undefined;
     case 'neg': return !i.mem && wide ? negReg : undefined;
     case 'imul2': return !i.mem && wide ? imul2reg : undefined;
+    case 'movsxd': return !i.mem && i.osize === 8 ? movsxdReg : undefined;
+    case 'mul': return !i.mem && i.osize === 8 ? mulReg64 : undefined;
     case 'shiftI': case 'shift1': {
       const op = i.reg & 7;
       return !i.mem && wide && (op === 4 || op === 5 || op === 7) && shiftCount(i) !== 0 ? shiftRegImm : undefined;

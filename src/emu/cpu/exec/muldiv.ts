@@ -8,7 +8,7 @@ import { CpuFault, DE } from '../fault';
 import { RAX, RDX } from '../regs';
 
 /** CF = OF = overflow; SF, ZF, PF from the low result (the manuals leave them undefined). */
-function mulFlags(c: Cpu, sz: number, lo: number, hi: number, overflow: boolean): void {
+export function mulFlags(c: Cpu, sz: number, lo: number, hi: number, overflow: boolean): void {
   setArith(c, (overflow ? CF | OF : 0) | szp(sz, lo, hi));
 }
 

@@ -36,6 +36,11 @@ const H = {
   cmpEIbyteMem: specialize('aluEI', shape({ mem: true, osize: 1, reg: 7 })),
   shiftRegImm: specialize('shiftI', shape({ mem: false, osize: 8, reg: 4, op: 0xc1, immLo: 1 })),
   negReg: specialize('neg', shape({ mem: false, osize: 8 })),
+  lea32: specialize('lea', shape({ osize: 4 })),
+  movsxdReg: specialize('movsxd', shape({ mem: false, osize: 8 })),
+  aluAIbyte: specialize('aluAI', shape({ osize: 1, op: 0x3c })),
+  aluEIbyteReg: specialize('aluEI', shape({ mem: false, osize: 1, reg: 7 })),
+  testEGbyteReg: specialize('testEG', shape({ mem: false, osize: 1 })),
 } as const satisfies Record<string, Handler | undefined>;
 for (const [k, v] of Object.entries(H)) if (v === undefined) throw new Error(`jit/inline: fast.ts has no ${k}`);
 
@@ -72,6 +77,23 @@ function alu32(op: number, d: number, s: string, store = op !== CMP, fuse = fals
     case 6: return tail(Lazy.Logic, 'const lo = dl ^ s;');
     default: return null;
   }
+}
+
+/** fast.ts get8: byte register id (16-19: AH-BH) as an expression. */
+function get8(id: number): string {
+  return id < 16 ? `(r[${id << 1}] & 0xff)` : `((r[${(id - 16) << 1}] >> 8) & 0xff)`;
+}
+
+/**
+ * fast.ts alu8 on the byte register `id` and the source expression s (not adc/sbb): the lazy
+ * flags of size 1, c.hi = 0, the result written back (set8) unless cmp or `store` is false (test).
+ */
+function alu8Stmts(op: number, id: number, s: string, store = op !== CMP): string {
+  const [v, lop] = op === 0 ? ['(d + s) & 0xff', Lazy.Add] : op === 1 ? ['d | s', Lazy.Logic] : op === 4 ? ['d & s', Lazy.Logic]
+    : op === 6 ? ['d ^ s', Lazy.Logic] : ['(d - s) & 0xff', Lazy.Sub];
+  const k = id < 16 ? id << 1 : (id - 16) << 1;
+  const write = !store ? '' : id < 16 ? ` r[${k}] = (r[${k}] & ~0xff) | v;` : ` r[${k}] = (r[${k}] & ~0xff00) | (v << 8);`;
+  return `{ const d = ${get8(id)}, s = ${s}; const v = ${v}; c.lop = ${lop}; c.lsz = 1; c.lres = v; c.ldst = d; c.lsrc = s; c.hi = 0;${write} }`;
 }
 
 /**
@@ -146,7 +168,9 @@ export function isInlinePure(i: Insn): boolean {
     const op = i.op >> 3;
     return op !== 2 && op !== 3;
   }
-  return e === H.movEGreg || e === H.movGEreg || e === H.testEGreg || e === H.shiftRegImm || e === H.negReg || (e === H.lea64 && i.asize === 8);
+  return e === H.movEGreg || e === H.movGEreg || e === H.testEGreg || e === H.shiftRegImm || e === H.negReg ||
+    ((e === H.lea64 || e === H.lea32) && i.asize === 8) || e === H.movsxdReg ||
+    e === H.aluAIbyte || e === H.aluEIbyteReg || e === H.testEGbyteReg;
 }
 
 /** Is i a conditional jump the compiler inlines (jcc rel: its target is i's end + immLo)? */
@@ -191,6 +215,17 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     if (i.asize !== 8) return null;
     return `{ ${addr64Stmts(i)} c.laLo = lo; c.laHi = hi; r[${i.reg << 1}] = lo; r[${(i.reg << 1) + 1}] = hi; }`;
   }
+  if (e === H.lea32) {
+    if (i.asize !== 8) return null;
+    return `{ ${addr64Stmts(i)} c.laLo = lo; c.laHi = hi; r[${i.reg << 1}] = lo; r[${(i.reg << 1) + 1}] = 0; }`;
+  }
+  if (e === H.movsxdReg) {
+    const d = i.reg << 1;
+    return `{ const v = r[${i.rm << 1}]; r[${d}] = v; r[${d + 1}] = v >> 31; }`;
+  }
+  if (e === H.aluAIbyte) return alu8Stmts(i.op >> 3, 0, `${i.immLo & 0xff}`);
+  if (e === H.aluEIbyteReg) return alu8Stmts(i.reg & 7, i.rm, `${i.immLo & 0xff}`);
+  if (e === H.testEGbyteReg) return alu8Stmts(4, i.rm, get8(i.reg), false);
   if (e === H.movGEmem) {
     const d = i.reg << 1;
     if (i.osize === 8) {
