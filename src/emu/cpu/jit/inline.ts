@@ -88,12 +88,12 @@ function get8(id: number): string {
  * fast.ts alu8 on the byte register `id` and the source expression s (not adc/sbb): the lazy
  * flags of size 1, c.hi = 0, the result written back (set8) unless cmp or `store` is false (test).
  */
-function alu8Stmts(op: number, id: number, s: string, store = op !== CMP): string {
+function alu8Stmts(op: number, id: number, s: string, store: boolean, fuse: boolean): string {
   const [v, lop] = op === 0 ? ['(d + s) & 0xff', Lazy.Add] : op === 1 ? ['d | s', Lazy.Logic] : op === 4 ? ['d & s', Lazy.Logic]
     : op === 6 ? ['d ^ s', Lazy.Logic] : ['(d - s) & 0xff', Lazy.Sub];
   const k = id < 16 ? id << 1 : (id - 16) << 1;
   const write = !store ? '' : id < 16 ? ` r[${k}] = (r[${k}] & ~0xff) | v;` : ` r[${k}] = (r[${k}] & ~0xff00) | (v << 8);`;
-  return `{ const d = ${get8(id)}, s = ${s}; const v = ${v}; c.lop = ${lop}; c.lsz = 1; c.lres = v; c.ldst = d; c.lsrc = s; c.hi = 0;${write} }`;
+  return `{ const d = ${get8(id)}, s = ${s}; const v = ${v}; c.lop = ${lop}; c.lsz = 1; c.lres = v; c.ldst = d; c.lsrc = s; c.hi = 0;${fuse ? ' Fl = v; Fd = d; Fs = s;' : ''}${write} }`;
 }
 
 /**
@@ -223,9 +223,9 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     const d = i.reg << 1;
     return `{ const v = r[${i.rm << 1}]; r[${d}] = v; r[${d + 1}] = v >> 31; }`;
   }
-  if (e === H.aluAIbyte) return alu8Stmts(i.op >> 3, 0, `${i.immLo & 0xff}`);
-  if (e === H.aluEIbyteReg) return alu8Stmts(i.reg & 7, i.rm, `${i.immLo & 0xff}`);
-  if (e === H.testEGbyteReg) return alu8Stmts(4, i.rm, get8(i.reg), false);
+  if (e === H.aluAIbyte) return alu8Stmts(i.op >> 3, 0, `${i.immLo & 0xff}`, i.op >> 3 !== CMP, fuse);
+  if (e === H.aluEIbyteReg) return alu8Stmts(i.reg & 7, i.rm, `${i.immLo & 0xff}`, (i.reg & 7) !== CMP, fuse);
+  if (e === H.testEGbyteReg) return alu8Stmts(4, i.rm, get8(i.reg), false, fuse);
   if (e === H.movGEmem) {
     const d = i.reg << 1;
     if (i.osize === 8) {
@@ -306,7 +306,7 @@ function subCompare(cc: number, wide: boolean, d: string, dH: string, s: string,
 /** What an inline ALU instruction leaves in the lazy flags, known when the block is compiled. */
 export interface FlagsLeft {
   lop: Lazy.Sub | Lazy.Logic;
-  /** 8 or 4: the inline ALU forms are 64- and 32-bit. */
+  /** 8, 4 or 1: the operand size. */
   lsz: number;
 }
 
@@ -320,10 +320,12 @@ export function fusedFlags(i: Insn): FlagsLeft | null {
   let op: number;
   if (e === H.aluEGreg || e === H.aluGEreg || e === H.aluEIreg) op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
   else if (e === H.aluAIwide || e === H.aluGEmem) op = i.op >> 3;
-  else if (e === H.testEGreg) op = 4;
+  else if (e === H.testEGreg || e === H.testEGbyteReg) op = 4;
+  else if (e === H.aluAIbyte) op = i.op >> 3;
+  else if (e === H.aluEIbyteReg) op = i.reg & 7;
   else return null;
   if (op !== 1 && op !== 4 && op !== 5 && op !== 6 && op !== 7) return null;
-  return { lop: op === 5 || op === 7 ? Lazy.Sub : Lazy.Logic, lsz: i.osize === 8 ? 8 : 4 };
+  return { lop: op === 5 || op === 7 ? Lazy.Sub : Lazy.Logic, lsz: i.osize === 8 ? 8 : i.osize === 4 ? 4 : 1 };
 }
 
 /**
@@ -335,7 +337,16 @@ export function fusedFlags(i: Insn): FlagsLeft | null {
 function fusedCond(cc: number, f: FlagsLeft): string | null {
   const w = f.lsz === 8;
   let e: string | null = null;
-  if (f.lop === Lazy.Sub) {
+  if (f.lsz === 1) {
+    // Bytes (fast.ts alu8): Fd, Fs are the operands and Fl the result, each 0-255; SF is bit 7.
+    const sign = '((Fl & 0x80) !== 0)';
+    if (f.lop === Lazy.Sub) {
+      const sd = '((Fd << 24) >> 24)', ss = '((Fs << 24) >> 24)';
+      e = [null, '(Fd < Fs)', '(Fd === Fs)', '(Fd <= Fs)', sign, null, `(${sd} < ${ss})`, `(${sd} <= ${ss})`][cc >> 1]!;
+    } else {
+      e = ['false', 'false', '(Fl === 0)', '(Fl === 0)', sign, null, sign, `(Fl === 0 || ${sign})`][cc >> 1]!;
+    }
+  } else if (f.lop === Lazy.Sub) {
     if (cc >> 1 === 4) e = w ? '(Fh < 0)' : '(Fl < 0)'; // s: the result's sign
     else {
       const t = subCompare(cc, w, 'Fd', 'FdH', 'Fs', 'FsH');

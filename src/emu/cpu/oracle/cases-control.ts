@@ -149,3 +149,42 @@ export function controlCases(add: Add): void {
     return mk('nop', bytes, st);
   });
 }
+
+/**
+ * Registered after every other generator (cases.ts), so that the others keep each seed's cases.
+ * A byte compare, subtract, test or logic instruction (AL,imm8; r8,imm8; test r8,r8), then a
+ * conditional branch: compiled blocks fuse the two (jit/inline.ts fusedCond on bytes). The operands
+ * come from the byte's edges (0, 1, 7F, 80, FF) half the time and are equal half the time, so that
+ * unsigned, signed and equal outcomes all occur; the registers are AL-BL and AH-BH (no REX).
+ */
+export function byteJccCases(add: Add): void {
+  add('alu8+jcc', (r) => {
+    const st = baseState(r);
+    const cc = r.int(16);
+    const edge = (): number => (r.bool(0.5) ? r.pick([0, 1, 0x7f, 0x80, 0xff]) : r.int(256));
+    const a = edge();
+    const b = r.bool(0.5) ? a : edge();
+    // Byte register id (0-3: AL-BL, 4-7: AH-BH) set to v.
+    const set8 = (id: number, v: number): void => {
+      const k = id & 3, sh = id < 4 ? 0n : 8n;
+      st.regs[k] = (st.regs[k]! & ~(0xffn << sh)) | (BigInt(v) << sh);
+    };
+    const op = r.pick([1, 4, 5, 6, 7, 8]); // or, and, sub, xor, cmp; 8: test
+    let bytes: number[];
+    if (op === 8) {
+      const rm = r.int(8), reg = r.int(8);
+      set8(rm, a);
+      set8(reg, rm === reg ? a : b);
+      bytes = [0x84, 0xc0 | (reg << 3) | rm];
+    } else if (r.bool(0.5)) {
+      set8(0, a);
+      bytes = [op * 8 + 4, b];
+    } else {
+      const rm = r.int(8);
+      set8(rm, a);
+      bytes = [0x80, 0xc0 | (op << 3) | rm, b];
+    }
+    const br = r.bool(0.3) ? [0x0f, 0x80 + cc, 3, 0, 0, 0] : [0x70 + cc, 3];
+    return mk(`alu8.${op}+j${cc}`, [...bytes, ...br, 0x48, 0xff, 0xc0 /* inc rax */], st, op === 5 || op === 7 ? 0 : AF);
+  });
+}

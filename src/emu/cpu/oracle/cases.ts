@@ -1,11 +1,12 @@
 // Generates instruction snippets and initial states for the native oracle: every
-// generator of cases-arith.ts, cases-data.ts and cases-control.ts, in that order
+// generator of cases-arith.ts, cases-data.ts and cases-control.ts, in that order (then the
+// byte compare-and-branch cases, added later)
 // (the shared pieces are in cases-kit.ts).
 import { CODE_BASE } from './native';
 import { Rng, type Gen, type GenCase } from './cases-kit';
 import { arithmeticCases } from './cases-arith';
 import { dataCases } from './cases-data';
-import { controlCases } from './cases-control';
+import { controlCases, byteJccCases } from './cases-control';
 
 export { Rng, val64, type GenCase, type Size } from './cases-kit';
 
@@ -14,6 +15,7 @@ const add = (name: string, g: Gen) => gens.push([name, g]);
 arithmeticCases(add);
 dataCases(add);
 controlCases(add);
+byteJccCases(add); // last: the generators before it keep their cases
 
 export const GENERATORS: ReadonlyArray<readonly [string, Gen]> = gens;
 
