@@ -25,7 +25,9 @@ import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
 import { settleMutableFields } from '../mutable-fields';
 import { classify, keepsContext, Kind } from './classify';
-import { emitFusedJcc, emitInline, fusedFlags, isInlinePure, isJccFast, isRelJump, TLB_PRELUDE } from './inline';
+import { emitInline, isInlinePure, isJccFast, isRelJump } from './inline';
+import { emitFusedJcc, fusedFlags } from './conditions';
+import { TLB_PRELUDE } from './memory-access';
 
 /**
  * A compiled block. run(cpu) returns how many of its instructions it executed

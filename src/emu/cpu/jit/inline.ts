@@ -6,45 +6,13 @@
 // instruction is inlined only when its bound handler is that very function, so
 // with the fast paths off (setFastPaths(false)) every handler is called.
 // The native oracle and the lockstep tests run blocks with these inlined.
-import { Insn, BASE_RIP, FS } from '../insn';
+// Memory operands are memory-access.ts's, conditions conditions.ts's, the handler identities
+// handlers.ts's.
+import type { Insn } from '../insn';
 import { Lazy, ARITH } from '../flags';
-import { specialize } from '../exec/fast';
-import type { Handler } from '../insn';
-import { TLB_MASK } from '../../mem/paging';
-
-function shape(fields: Partial<Insn>): Insn {
-  return Object.assign(new Insn(), fields);
-}
-/** The specialized handlers, obtained from fast.ts itself (identity, not names: minifiers rename). */
-const H = {
-  aluEGreg: specialize('aluEG', shape({ mem: false, osize: 8 })),
-  aluGEreg: specialize('aluGE', shape({ mem: false, osize: 8 })),
-  aluGEmem: specialize('aluGE', shape({ mem: true, osize: 8 })),
-  aluEIreg: specialize('aluEI', shape({ mem: false, osize: 8 })),
-  movEGreg: specialize('movEG', shape({ mem: false, osize: 8 })),
-  movGEreg: specialize('movGE', shape({ mem: false, osize: 8 })),
-  movEGmem: specialize('movEG', shape({ mem: true, osize: 8 })),
-  movGEmem: specialize('movGE', shape({ mem: true, osize: 8 })),
-  lea64: specialize('lea', shape({ osize: 8 })),
-  movzxByteMem: specialize('movzx', shape({ mem: true, op: 0xb6, osize: 4 })),
-  jccFast: specialize('jcc', shape({ osize: 8 })),
-  jmpNear: specialize('jmp', shape({ osize: 8 })),
-  testEGreg: specialize('testEG', shape({ mem: false, osize: 8 })),
-  aluAIwide: specialize('aluAI', shape({ osize: 8 })),
-  movEGmem8: specialize('movEG', shape({ mem: true, osize: 1 })),
-  movEImem: specialize('movEI', shape({ mem: true, osize: 8 })),
-  cmpEIbyteMem: specialize('aluEI', shape({ mem: true, osize: 1, reg: 7 })),
-  shiftRegImm: specialize('shiftI', shape({ mem: false, osize: 8, reg: 4, op: 0xc1, immLo: 1 })),
-  negReg: specialize('neg', shape({ mem: false, osize: 8 })),
-  lea32: specialize('lea', shape({ osize: 4 })),
-  movsxdReg: specialize('movsxd', shape({ mem: false, osize: 8 })),
-  aluAIbyte: specialize('aluAI', shape({ osize: 1, op: 0x3c })),
-  aluEIbyteReg: specialize('aluEI', shape({ mem: false, osize: 1, reg: 7 })),
-  testEGbyteReg: specialize('testEG', shape({ mem: false, osize: 1 })),
-} as const satisfies Record<string, Handler | undefined>;
-for (const [k, v] of Object.entries(H)) if (v === undefined) throw new Error(`jit/inline: fast.ts has no ${k}`);
-
-const CMP = 7;
+import { H, CMP } from './handlers';
+import { addr64Stmts, ea64Stmts, paStmts, rd32 } from './memory-access';
+import { condStmts } from './conditions';
 
 /** Statements for dst (register halves at d, d+1) op= src (expressions sl, sh), as fast.ts alu64. */
 function alu64(op: number, d: number, sl: string, sh: string, store = op !== CMP, fuse = false): string | null {
@@ -96,62 +64,6 @@ function alu8Stmts(op: number, id: number, s: string, store: boolean, fuse: bool
   return `{ const d = ${get8(id)}, s = ${s}; const v = ${v}; c.lop = ${lop}; c.lsz = 1; c.lres = v; c.ldst = d; c.lsrc = s; c.hi = 0;${fuse ? ' Fl = v; Fd = d; Fs = s;' : ''}${write} }`;
 }
 
-/**
- * cpu.eaOffset then cpu.ea for a 64-bit address with the operands known, as
- * statements declaring the locals lo, hi (also left in c.laLo, c.laHi). FS/GS
- * (a segment base) and other address sizes call c.ea itself; a non-canonical
- * address calls c.ea, which raises the fault.
- */
-function ea64Stmts(i: Insn, k: number): string {
-  if (i.asize !== 8 || i.seg >= FS) return `c.ea(I${k}); const lo = c.laLo, hi = c.laHi;`;
-  const p: string[] = [addr64Stmts(i)];
-  p.push('c.laLo = lo; c.laHi = hi;');
-  p.push(`if (((hi << 15) >> 15) !== hi) c.ea(I${k});`); // non-canonical: ea() raises the fault
-  return p.join(' ');
-}
-
-/**
- * cpu.eaOffset for a 64-bit address: statements declaring the int32 halves lo, hi of
- * disp + base + index * scale (each carry out of the low half an unsigned wrap-around).
- */
-function addr64Stmts(i: Insn): string {
-  const p: string[] = [`let lo = ${i.dispLo | 0}, hi = ${i.dispHi | 0};`];
-  const add = (l: string, h: string) => `{ const t = (lo + ${l}) | 0; hi = (hi + ${h} + ((t >>> 0) < (lo >>> 0) ? 1 : 0)) | 0; lo = t; }`;
-  if (i.base === BASE_RIP) p.push(add('c.ripLo', 'c.ripHi'));
-  else if (i.base >= 0) p.push(add(`r[${i.base << 1}]`, `r[${(i.base << 1) + 1}]`));
-  if (i.index >= 0) {
-    const x = i.index << 1, s = i.scale;
-    p.push(s === 0 ? add(`r[${x}]`, `r[${x + 1}]`)
-      : add(`(r[${x}] << ${s})`, `((r[${x + 1}] << ${s}) | (r[${x}] >>> ${32 - s}))`));
-  }
-  return p.join(' ');
-}
-
-/**
- * Statements setting `pa` to the RAM address of an access of `n` bytes at
- * lo, hi when it can be made directly, or -1 (then the CPU's own read/write
- * functions run, which walk, fault and reach MMIO). Direct means: inside one
- * page, and either paging off below 4 GiB, or a TLB hit (paging.ts, the same
- * index, tag and permission test as Mmu.translate) whose page is in RAM.
- * The block remembers the last page it read and the last it wrote this way (RL/RH/RB,
- * WL/WH/WB: linear page, 4 GiB, physical base) and skips the TLB for them: the block leaves
- * (or its loop stops) after any walk or TLB flush, and nothing else in a block changes the
- * TLB, the CPL or paging, so what the TLB said for the page stays true while the block runs.
- * pa is an int32 on every path (RAM is under 2 GiB: PhysMem's Int32Array view), so that V8 keeps it
- * in an integer register rather than a double.
- */
-function paStmts(n: number, write: boolean): string {
-  // Mmu's permission bits: R_S 1, W_S 2, R_U 4, W_U 8 (user: CPL 3 outside implicit supervisor accesses).
-  const need = write ? '(c.cpl === 3 && !c.sysAccess ? 8 : 2)' : '(c.cpl === 3 && !c.sysAccess ? 4 : 1)';
-  const m = write ? 'W' : 'R';
-  return `let pa = -1; if ((lo & 0xfff) <= ${4096 - n}) { if ((lo & ~0xfff) === ${m}L && hi === ${m}H) pa = ${m}B | (lo & 0xfff);` +
-    ` else if (!c.paging) { if (hi === 0 && (lo >>> 0) + ${n - 1} < SZ) pa = lo; }` +
-    ` else { const x = ((lo >>> 12) ^ T.asidSalt) & ${TLB_MASK}; if (TL[x] === (lo & ~0xfff) && TH[x] === ((hi & 0x1ffff) | T.asidTag)` +
-    ` && (TP[x] & ${need}) !== 0) { const b = PH[x]; if (b + 4096 <= SZ) { const bi = b | 0; pa = bi | (lo & 0xfff); ${m}L = lo & ~0xfff; ${m}H = hi; ${m}B = bi; } } } }`;
-}
-/** What a block using paStmts declares first (the remembered pages start as none: 1 is no page's address). */
-export const TLB_PRELUDE = 'const T = c.mmu, TL = T.tagLo, TH = T.tagHi, TP = T.perm, PH = T.phys; let RL = 1, RH = 0, RB = 0, WL = 1, WH = 0, WB = 0;';
-const rd32 = (pa: string) => `((${pa} & 3) === 0 ? U32[${pa} >>> 2] : DV.getInt32(${pa}, true))`;
 
 /**
  * Is i inlined as register-only code that cannot throw (register ALU without adc/sbb, mov
@@ -287,91 +199,6 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
   return null;
 }
 
-/**
- * fast.ts fastCond's tests after a subtraction of s:sH from d:dH (the names of the expressions
- * to use), for b, e, be, l and le (cc >> 1; the caller negates an odd cc); null for the other
- * conditions. `wide`: 64-bit operands (the narrow forms are 32-bit: signed d < s for l).
- */
-function subCompare(cc: number, wide: boolean, d: string, dH: string, s: string, sH: string): string | null {
-  switch (cc >> 1) {
-    case 1: return wide ? `${dH} !== ${sH} ? ${dH} >>> 0 < ${sH} >>> 0 : ${d} >>> 0 < ${s} >>> 0` : `${d} >>> 0 < ${s} >>> 0`; // b
-    case 2: return wide ? `${d} === ${s} && ${dH} === ${sH}` : `${d} === ${s}`; // e
-    case 3: return wide ? `${dH} !== ${sH} ? ${dH} >>> 0 < ${sH} >>> 0 : ${d} >>> 0 <= ${s} >>> 0` : `${d} >>> 0 <= ${s} >>> 0`; // be
-    case 6: return wide ? `${dH} !== ${sH} ? ${dH} < ${sH} : ${d} >>> 0 < ${s} >>> 0` : `${d} < ${s}`; // l
-    case 7: return wide ? `${dH} !== ${sH} ? ${dH} < ${sH} : ${d} >>> 0 <= ${s} >>> 0` : `${d} <= ${s}`; // le
-    default: return null;
-  }
-}
-
-/** What an inline ALU instruction leaves in the lazy flags, known when the block is compiled. */
-export interface FlagsLeft {
-  lop: Lazy.Sub | Lazy.Logic;
-  /** 8, 4 or 1: the operand size. */
-  lsz: number;
-}
-
-/**
- * The lazy-flag state i leaves if it is an inline compare, subtract or logic instruction (cmp,
- * sub, test, and, or, xor; register or immediate operands): a conditional jump right after it in
- * the same block can test that instruction's operands and result directly (emitFusedJcc).
- */
-export function fusedFlags(i: Insn): FlagsLeft | null {
-  const e = i.exec;
-  let op: number;
-  if (e === H.aluEGreg || e === H.aluGEreg || e === H.aluEIreg) op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
-  else if (e === H.aluAIwide || e === H.aluGEmem) op = i.op >> 3;
-  else if (e === H.testEGreg || e === H.testEGbyteReg) op = 4;
-  else if (e === H.aluAIbyte) op = i.op >> 3;
-  else if (e === H.aluEIbyteReg) op = i.reg & 7;
-  else return null;
-  if (op !== 1 && op !== 4 && op !== 5 && op !== 6 && op !== 7) return null;
-  return { lop: op === 5 || op === 7 ? Lazy.Sub : Lazy.Logic, lsz: i.osize === 8 ? 8 : i.osize === 4 ? 4 : 1 };
-}
-
-/**
- * The condition cc after an instruction that left `f`, as an expression over the locals
- * emitInline(.., fuse) set, or null (the overflow and parity conditions of a subtraction, and
- * parity after logic, stay with the general test). Subtraction: the comparisons fastCond makes
- * from the operands; logic: CF = OF = 0, ZF and SF from the result (flags.ts Lazy.Logic).
- */
-function fusedCond(cc: number, f: FlagsLeft): string | null {
-  const w = f.lsz === 8;
-  let e: string | null = null;
-  if (f.lsz === 1) {
-    // Bytes (fast.ts alu8): Fd, Fs are the operands and Fl the result, each 0-255; SF is bit 7.
-    const sign = '((Fl & 0x80) !== 0)';
-    if (f.lop === Lazy.Sub) {
-      const sd = '((Fd << 24) >> 24)', ss = '((Fs << 24) >> 24)';
-      e = [null, '(Fd < Fs)', '(Fd === Fs)', '(Fd <= Fs)', sign, null, `(${sd} < ${ss})`, `(${sd} <= ${ss})`][cc >> 1]!;
-    } else {
-      e = ['false', 'false', '(Fl === 0)', '(Fl === 0)', sign, null, sign, `(Fl === 0 || ${sign})`][cc >> 1]!;
-    }
-  } else if (f.lop === Lazy.Sub) {
-    if (cc >> 1 === 4) e = w ? '(Fh < 0)' : '(Fl < 0)'; // s: the result's sign
-    else {
-      const t = subCompare(cc, w, 'Fd', 'FdH', 'Fs', 'FsH');
-      if (t !== null) e = `(${t})`;
-    }
-  } else {
-    const z = w ? '(Fl === 0 && Fh === 0)' : '(Fl === 0)';
-    const s = w ? '(Fh < 0)' : '(Fl < 0)';
-    switch (cc >> 1) {
-      case 0: case 1: e = 'false'; break; // o, b: OF = CF = 0
-      case 2: case 3: e = z; break; // e, be
-      case 4: case 6: e = s; break; // s, l (SF != OF with OF = 0)
-      case 7: e = `(${z} || ${s})`; break; // le
-    }
-  }
-  if (e === null) return null;
-  return (cc & 1) !== 0 ? `!${e}` : e;
-}
-
-/** The conditional jump i right after an instruction that left `f` (fusedFlags), or null. */
-export function emitFusedJcc(i: Insn, f: FlagsLeft, jump: string | null = null): string | null {
-  if (i.exec !== H.jccFast) return null;
-  const t = fusedCond(i.cc, f);
-  return t === null ? null : `if (${t}) ${jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`}`;
-}
 
 /** Is i a near jump (jcc or jmp with a relative target) the compiler inlines? */
 export function isRelJump(i: Insn): boolean {
@@ -413,12 +240,3 @@ function shiftStmts(i: Insn): string {
     ` c.lop = ${Lazy.None}; }`;
 }
 
-/** fast.ts fastCond(c, cc) as statements leaving the result in t. */
-function condStmts(cc: number): string {
-  const wide = subCompare(cc, true, 'd', 'dH', 's', 'sH'), narrow = subCompare(cc, false, 'd', 'dH', 's', 'sH');
-  if (wide === null || narrow === null) return `const t = COND(c, ${cc});`;
-  // 32-bit compares: fast.ts uses dH = sH = 0, where the wide forms reduce to the narrow ones.
-  const inv = (cc & 1) !== 0 ? 't = !t;' : '';
-  return `let t; if (c.lop === ${Lazy.Sub} && c.lsz >= 4) { const d = c.ldst, s = c.lsrc; ` +
-    `if (c.lsz === 8) { const dH = c.ldstH, sH = c.lsrcH; t = ${wide}; } else t = ${narrow}; ${inv} } else t = COND(c, ${cc});`;
-}
