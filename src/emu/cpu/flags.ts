@@ -5,6 +5,7 @@
 // it. Most results are never tested, and a jcc after cmp reads one or two flags.
 // 64-bit operands are kept as 32-bit halves (lo, hi) like every register.
 import type { CpuState } from './cpu-state';
+import { out, mulS64 } from './arith64';
 
 export const CF = 1 << 0, PF = 1 << 2, AF = 1 << 4, ZF = 1 << 6, SF = 1 << 7;
 export const TF = 1 << 8, IF = 1 << 9, DF = 1 << 10, OF = 1 << 11;
@@ -22,6 +23,19 @@ export const enum Lazy {
   Logic = 5,
   Inc = 6,
   Dec = 7,
+  /**
+   * A 64-bit imul that keeps only the low half (2- and 3-operand forms): lres/lresH the product,
+   * ldst/ldstH and lsrc/lsrcH the factors. CF = OF (the signed product did not fit) is worked out
+   * only if read; SF, ZF and PF come from the result, AF is 0 (as mulFlags sets them).
+   */
+  Imul = 8,
+}
+
+/** Did the signed 128-bit product of the recorded factors overflow 64 bits (Lazy.Imul)? */
+function imulOverflow(c: CpuState): number {
+  mulS64(c.ldst, c.ldstH, c.lsrc, c.lsrcH);
+  const sign = out[1]! >> 31;
+  return out[2] !== sign || out[3] !== sign ? 1 : 0;
 }
 
 export const PARITY = new Uint8Array(256);
@@ -52,6 +66,7 @@ export function getCF(c: CpuState): number {
     case Lazy.Sbb:
       return ltu(c.lsz, c.ldst, c.ldstH, c.lsrc, c.lsrcH) || (c.lcf !== 0 && eq(c.lsz, c.ldst, c.ldstH, c.lsrc, c.lsrcH)) ? 1 : 0;
     case Lazy.Logic: return 0;
+    case Lazy.Imul: return imulOverflow(c);
     default: return c.lcf; // inc, dec keep CF
   }
 }
@@ -87,6 +102,7 @@ export function getOF(c: CpuState): number {
       return topBit(c.lsz, (c.ldst ^ c.lres) & (c.lsrc ^ c.lres), (c.ldstH ^ c.lresH) & (c.lsrcH ^ c.lresH));
     case Lazy.Sub: case Lazy.Sbb: case Lazy.Dec:
       return topBit(c.lsz, (c.ldst ^ c.lsrc) & (c.ldst ^ c.lres), (c.ldstH ^ c.lsrcH) & (c.ldstH ^ c.lresH));
+    case Lazy.Imul: return imulOverflow(c);
     default: return 0;
   }
 }
@@ -98,7 +114,7 @@ export function getPF(c: CpuState): number {
 
 export function getAF(c: CpuState): number {
   if (c.lop === Lazy.None) return (c.flags >> 4) & 1;
-  if (c.lop === Lazy.Logic) return 0;
+  if (c.lop === Lazy.Logic || c.lop === Lazy.Imul) return 0;
   return ((c.ldst ^ c.lsrc ^ c.lres) >> 4) & 1;
 }
 

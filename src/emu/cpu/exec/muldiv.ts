@@ -2,7 +2,7 @@
 // or a quotient that does not fit).
 import type { Cpu } from '../cpu';
 import type { Insn } from '../insn';
-import { setArith, szp, CF, OF } from '../flags';
+import { setArith, szp, CF, OF, Lazy } from '../flags';
 import { out, mulU64, mulS64, mulU32, divU128 } from '../arith64';
 import { CpuFault, DE } from '../fault';
 import { RAX, RDX } from '../regs';
@@ -103,10 +103,12 @@ export function imulTrunc(c: Cpu, sz: number, a: number, aH: number, b: number, 
       return lo;
     }
     default: {
-      mulS64(a, aH, b, bH);
-      const lo = out[0]!, hi = out[1]!, d = out[2]!, e = out[3]!;
-      const sign = hi >> 31;
-      mulFlags(c, 8, lo, hi, d !== sign || e !== sign);
+      // The low 64 bits of the product only (the same signed or unsigned); whether the signed
+      // product fit, for CF and OF, is left to the lazy flags (Lazy.Imul), since code that
+      // multiplies (hashes, address arithmetic) rarely reads them before the next ALU result.
+      mulU32(a, b);
+      const lo = out[0]!, hi = (out[1]! + Math.imul(a, bH) + Math.imul(aH, b)) | 0;
+      c.lop = Lazy.Imul; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = a; c.ldstH = aH; c.lsrc = b; c.lsrcH = bH;
       c.hi = hi;
       return lo;
     }
