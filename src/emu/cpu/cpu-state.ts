@@ -9,6 +9,7 @@
 import { CpuFault, GP, SS_FAULT } from './fault';
 import { type Insn, BASE_RIP, SS, CS, FS } from './insn';
 import { Lazy, getFlags } from './flags';
+import { getR8, setR8 } from './regs';
 import type { CpuModel } from './cpuid';
 import { PACIFICA_MODEL } from './models';
 import { SvmState } from '../svm/state';
@@ -160,7 +161,7 @@ export class CpuState {
       case 4: return this.r[id << 1]!;
       case 8: this.hi = this.r[(id << 1) + 1]!; return this.r[id << 1]!;
       case 2: return this.r[id << 1]! & 0xffff;
-      default: return id < 16 ? this.r[id << 1]! & 0xff : (this.r[(id - 16) << 1]! >> 8) & 0xff;
+      default: return getR8(this.r, id);
     }
   }
 
@@ -170,9 +171,7 @@ export class CpuState {
       case 4: this.r[k] = lo; this.r[k + 1] = 0; return;
       case 8: this.r[k] = lo; this.r[k + 1] = hi; return;
       case 2: this.r[k] = (this.r[k]! & ~0xffff) | (lo & 0xffff); return;
-      default:
-        if (id < 16) this.r[k] = (this.r[k]! & ~0xff) | (lo & 0xff);
-        else this.r[(id - 16) << 1] = (this.r[(id - 16) << 1]! & ~0xff00) | ((lo & 0xff) << 8);
+      default: setR8(this.r, id, lo);
     }
   }
 

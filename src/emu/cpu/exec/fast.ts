@@ -8,8 +8,8 @@ import type { Cpu } from '../cpu';
 import type { Insn, Handler } from '../insn';
 import { Lazy, cond, szp, setArith } from '../flags';
 import { shiftValue, hiOut, cfOut, ofOut } from './shift';
-import { imulTrunc, mulFlags } from './muldiv';
-import { out, mulU64 } from '../arith64';
+import { imulTrunc, mul64 } from './muldiv';
+import { getR8, setR8 } from '../regs';
 import { alu } from './alu';
 
 const CMP = 7;
@@ -282,60 +282,33 @@ function movsxdReg(c: Cpu, i: Insn): void {
   r[d + 1] = v >> 31;
 }
 
-// Byte ALU forms with register operands (AL, imm8 / r/m8, imm8 / test r/m8, r8), as alu() does
-// them on bytes: the operands masked, lazy flags of size 1, c.hi = 0; the result written into the
-// low byte (or AH-BH: getR's ids 16-19) unless cmp or test. adc and sbb keep the general handler.
-function get8(r: Int32Array, id: number): number {
-  return id < 16 ? r[id << 1]! & 0xff : (r[(id - 16) << 1]! >> 8) & 0xff;
-}
-function set8(r: Int32Array, id: number, v: number): void {
-  if (id < 16) r[id << 1] = (r[id << 1]! & ~0xff) | v;
-  else r[(id - 16) << 1] = (r[(id - 16) << 1]! & ~0xff00) | (v << 8);
-}
-/** The result of op (not adc/sbb) on bytes d, s, with the lazy flags alu() records. */
-function alu8(c: Cpu, op: number, d: number, s: number): number {
-  let v: number;
-  switch (op) {
-    case 0: v = (d + s) & 0xff; c.lop = Lazy.Add; break;
-    case 1: v = d | s; c.lop = Lazy.Logic; break;
-    case 4: v = d & s; c.lop = Lazy.Logic; break;
-    case 6: v = d ^ s; c.lop = Lazy.Logic; break;
-    default: v = (d - s) & 0xff; c.lop = Lazy.Sub; break; // sub, cmp
-  }
-  c.lsz = 1;
-  c.lres = v;
-  c.ldst = d;
-  c.lsrc = s;
-  c.hi = 0;
-  return v;
-}
+// Byte ALU forms with register operands (AL, imm8 / r/m8, imm8 / test r/m8, r8): alu() on
+// bytes without the generic operand access (getR/readE's size switch); the result written into
+// the low byte (or AH-BH: ids 16-19) unless cmp or test. adc and sbb keep the general handler,
+// as compiled blocks inline only these operations (jit/inline.ts alu8Stmts).
 /** ALU AL, imm8 (04, 0C, 24, 2C, 34, 3C). */
 function aluAIbyte(c: Cpu, i: Insn): void {
   const op = i.op >> 3, r = c.r;
-  const v = alu8(c, op, r[0]! & 0xff, i.immLo & 0xff);
-  if (op !== CMP) r[0] = (r[0]! & ~0xff) | v;
+  const v = alu(c, op, 1, r[0]!, 0, i.immLo, 0);
+  if (op !== CMP) setR8(r, 0, v);
 }
 /** ALU r8, imm8 (80 /op with a register operand). */
 function aluEIbyteReg(c: Cpu, i: Insn): void {
   const op = i.reg & 7, r = c.r;
-  const v = alu8(c, op, get8(r, i.rm), i.immLo & 0xff);
-  if (op !== CMP) set8(r, i.rm, v);
+  const v = alu(c, op, 1, getR8(r, i.rm), 0, i.immLo, 0);
+  if (op !== CMP) setR8(r, i.rm, v);
 }
 /** test r8, r8 (84 with a register operand). */
 function testEGbyteReg(c: Cpu, i: Insn): void {
   const r = c.r;
-  alu8(c, 4, get8(r, i.rm), get8(r, i.reg));
+  alu(c, 4, 1, getR8(r, i.rm), 0, getR8(r, i.reg), 0);
 }
 
-/** mul r64 (REX.W F7 /4, register source): RDX:RAX = RAX * r, unsigned (muldiv.ts mul). */
+/** mul r64 (REX.W F7 /4, register source): muldiv.ts mul without the generic operand access. */
 function mulReg64(c: Cpu, i: Insn): void {
-  const r = c.r, s = i.rm << 1;
-  const sl = r[s]!, sh = r[s + 1]!;
-  mulU64(r[0]!, r[1]!, sl, sh);
-  const a = out[0]!, b = out[1]!, d = out[2]!, e = out[3]!;
-  r[0] = a; r[1] = b; r[4] = d; r[5] = e;
+  const r = c.r, s = i.rm << 1, sh = r[s + 1]!;
+  mul64(c, r[s]!, sh);
   c.hi = sh; // what mul's readE left there
-  mulFlags(c, 8, a, b, (d | e) !== 0);
 }
 
 /** imul r32/r64, r32/r64 (0F AF, register source): muldiv.ts imulTrunc without the generic operand access. */

@@ -8,7 +8,7 @@ import { CpuFault, DE } from '../fault';
 import { RAX, RDX } from '../regs';
 
 /** CF = OF = overflow; SF, ZF, PF from the low result (the manuals leave them undefined). */
-export function mulFlags(c: Cpu, sz: number, lo: number, hi: number, overflow: boolean): void {
+function mulFlags(c: Cpu, sz: number, lo: number, hi: number, overflow: boolean): void {
   setArith(c, (overflow ? CF | OF : 0) | szp(sz, lo, hi));
 }
 
@@ -38,14 +38,18 @@ export function mul(c: Cpu, i: Insn): void {
       mulFlags(c, 4, lo, 0, hi !== 0);
       break;
     }
-    default: {
-      mulU64(r[0]!, r[1]!, s, sH);
-      const a = out[0]!, b = out[1]!, d = out[2]!, e = out[3]!;
-      c.setR(8, RAX, a, b);
-      c.setR(8, RDX, d, e);
-      mulFlags(c, 8, a, b, (d | e) !== 0);
-    }
+    default: mul64(c, s, sH);
   }
+}
+
+/** RDX:RAX = RAX * s:sH, unsigned, with the flags (mul r/m64; fast.ts mulReg64 too). */
+export function mul64(c: Cpu, s: number, sH: number): void {
+  const r = c.r;
+  mulU64(r[0]!, r[1]!, s, sH);
+  const a = out[0]!, b = out[1]!, d = out[2]!, e = out[3]!;
+  c.setR(8, RAX, a, b);
+  c.setR(8, RDX, d, e);
+  mulFlags(c, 8, a, b, (d | e) !== 0);
 }
 
 /** Signed product of the accumulator-sized operands; writes the full result. */

@@ -5,9 +5,10 @@
 // always interpreted) and runs straight-line instructions up to a control
 // transfer or another instruction that ends blocks (classify.ts), the page end
 // or a length cap. A forward conditional jump to the same page does not end it:
-// the block runs on when the jump is not taken and leaves when it is (sideExit). Its code does, per instruction, exactly what the
-// interpreter loop (Cpu.execute) does: set startLo/startHi and the next RIP,
-// call the bound handler, count the instruction and its cycles. Between
+// the block runs on when the jump is not taken and leaves when it is (sideExit).
+// Its code does, per instruction, exactly what the interpreter loop (Cpu.execute)
+// does: set startLo/startHi and the next RIP, call the bound handler, count the
+// instruction and its cycles. Between
 // instructions it checks what the interpreter checks (a pending interrupt, a
 // stop request) and leaves when anything it relies on may have changed: a write
 // to its own page (the page's blocks are dropped with the decoded-instruction
@@ -225,12 +226,13 @@ function sideExit(i: Insn, mode: number, entryOff: number, at: number): boolean 
 export function blockSource(insns: readonly Insn[], mode: number, entryOff: number, inline: boolean): string {
   const out: string[] = [];
   const pre: string[] = [];
+  // Each instruction's offset from the block's first byte.
+  const offs: number[] = [];
+  for (let k = 0, o = 0; k < insns.length; o += insns[k]!.len, k++) offs.push(o);
   // A conditional jump inside the block (sideExit) leaves it when taken; untaken it is as pure as
   // a register instruction: it changes neither memory, the TLB, the stop request nor IF.
   const passes = (i: Insn, k: number): boolean =>
     classify(i) === Kind.Pure || (k < insns.length - 1 && inline && sideExit(i, mode, entryOff, offs[k]!));
-  const offs: number[] = [];
-  for (let k = 0, o = 0; k < insns.length; o += insns[k]!.len, k++) offs.push(o);
   const needTlb = insns.some((i, k) => k < insns.length - 1 && !passes(i, k));
   pre.push('const l0 = c.ripLo, h0 = c.ripHi;');
   if (needTlb) pre.push('const m = c.mmu, EP = m.epoch;');

@@ -56,7 +56,7 @@ function fusedCond(cc: number, f: FlagsLeft): string | null {
   const w = f.lsz === 8;
   let e: string | null = null;
   if (f.lsz === 1) {
-    // Bytes (fast.ts alu8): Fd, Fs are the operands and Fl the result, each 0-255; SF is bit 7.
+    // Bytes (alu() on size 1): Fd, Fs are the operands and Fl the result, each 0-255; SF is bit 7.
     const sign = '((Fl & 0x80) !== 0)';
     if (f.lop === Lazy.Sub) {
       const sd = '((Fd << 24) >> 24)', ss = '((Fs << 24) >> 24)';

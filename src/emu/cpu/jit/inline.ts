@@ -47,14 +47,14 @@ function alu32(op: number, d: number, s: string, store = op !== CMP, fuse = fals
   }
 }
 
-/** fast.ts get8: byte register id (16-19: AH-BH) as an expression. */
+/** regs.ts getR8: byte register id (16-19: AH-BH) as an expression. */
 function get8(id: number): string {
   return id < 16 ? `(r[${id << 1}] & 0xff)` : `((r[${(id - 16) << 1}] >> 8) & 0xff)`;
 }
 
 /**
- * fast.ts alu8 on the byte register `id` and the source expression s (not adc/sbb): the lazy
- * flags of size 1, c.hi = 0, the result written back (set8) unless cmp or `store` is false (test).
+ * alu() on the byte register `id` and the source expression s (not adc/sbb): the lazy
+ * flags of size 1, c.hi = 0, the result written back (setR8) unless cmp or `store` is false (test).
  */
 function alu8Stmts(op: number, id: number, s: string, store: boolean, fuse: boolean): string {
   const [v, lop] = op === 0 ? ['(d + s) & 0xff', Lazy.Add] : op === 1 ? ['d | s', Lazy.Logic] : op === 4 ? ['d & s', Lazy.Logic]
