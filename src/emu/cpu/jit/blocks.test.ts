@@ -206,6 +206,18 @@ describe('block compiler', () => {
     expect(runs[1]!.s).toEqual(runs[0]!.s);
   });
 
+  it('an interrupt between two flag-setting register instructions pushes the first one\'s flags', () => {
+    // mov rax, -1; sti; add rax, 1 (ZF, CF); add rdx, 1 (clears them); hlt. The interrupt comes
+    // after the first add (the sti shadow): the block may not leave out its flags as dead. The
+    // handler copies the pushed RFLAGS to rcx and halts.
+    const runs = withInterrupt([0x48, 0xc7, 0xc0, 0xff, 0xff, 0xff, 0xff, 0xfb, 0x48, 0x83, 0xc0, 0x01, 0x48, 0x83, 0xc2, 0x01, 0xf4],
+      [0x48, 0x8b, 0x4c, 0x24, 0x10, 0xf4]); // mov rcx, [rsp + 16]; hlt
+    expect(runs[0]!.stop).toBe(StopReason.Halt);
+    expect(runs[0]!.s.regs[2]! & 0x41).toBe(0x41); // ZF and CF from add rax, 1
+    expect(runs[1]!.compiled).toBeGreaterThan(0);
+    expect(runs[1]!.s).toEqual(runs[0]!.s);
+  });
+
   it('runs on past a forward conditional jump, leaving the block only when it is taken', () => {
     // top: inc eax; mov edx, eax; and edx, 1; jz a (fused with the and); inc ebx;
     // a: dec edx; js b (from the lazy flags); inc esi; b: dec ecx; jnz top; hlt

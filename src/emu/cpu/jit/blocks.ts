@@ -26,7 +26,7 @@ import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
 import { settleMutableFields } from '../mutable-fields';
 import { classify, keepsContext, Kind } from './classify';
-import { emitInline, isInlinePure, isJccFast, isRelJump } from './inline';
+import { emitInline, isInlinePure, isJccFast, isRelJump, setsAllFlags } from './inline';
 import { emitFusedJcc, fusedFlags } from './conditions';
 import { TLB_PRELUDE } from './memory-access';
 
@@ -234,6 +234,20 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
   const passes = (i: Insn, k: number): boolean =>
     classify(i) === Kind.Pure || (k < insns.length - 1 && inline && sideExit(i, mode, entryOff, offs[k]!));
   const needTlb = insns.some((i, k) => k < insns.length - 1 && !passes(i, k));
+  const pure = insns.map((i) => inline && isInlinePure(i));
+  // Is the interrupt check made after instruction k (below: not between two instructions that pass)?
+  const checkAfter = (k: number): boolean => k < insns.length - 1 && !(k >= 1 && passes(insns[k]!, k) && passes(insns[k - 1]!, k - 1));
+  // Flags nothing can read (flagsDead): a register-only instruction's arithmetic flags when a later
+  // one sets all six again with only register-only, flag-free instructions between them and no
+  // interrupt check after any of them (neither can throw; an interrupt would push RFLAGS).
+  const flagsDead = insns.map((i, k) => {
+    if (!pure[k] || !setsAllFlags(i)) return false;
+    for (let j = k + 1; j < insns.length; j++) {
+      if (checkAfter(j - 1) || !pure[j]) return false;
+      if (setsAllFlags(insns[j]!)) return true;
+    }
+    return false;
+  });
   pre.push('const l0 = c.ripLo, h0 = c.ripHi;');
   if (needTlb) pre.push('const m = c.mmu, EP = m.epoch;');
   let usesR = false;
@@ -268,6 +282,9 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
       flush();
       out.push(k === 0 ? 'c.startLo = l0; c.startHi = h0;' : `c.startLo = (l0 + ${d}) | 0; c.startHi = h0;`);
     }
+    // A register-only instruction's RIP is not stored when nothing reads it before the next
+    // instruction stores its own: no interrupt check after it, and its code does not use RIP.
+    const ripAt = out.length;
     if (mode === 64 && entryOff + next >= 4096) {
       // The next RIP is the first byte of the next page: carry into the high half.
       out.push(`{ const n = (l0 + ${next}) | 0; c.ripLo = n; if ((n >>> 0) < (l0 >>> 0)) c.ripHi = (h0 + 1) | 0; }`);
@@ -285,7 +302,8 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
       return `{ ${js} c.instructions++; c.cycles += ${j.cost}; return ${ret(kj + 1)}; }`;
     };
     const fusedJcc = flagsLeft !== null ? emitFusedJcc(nextI!, flagsLeft, jumpAt(nextI!, k + 1, next)) : null;
-    const body = fused !== null ? fused : inline ? emitInline(i, k, fusedJcc !== null, jumpAt(i, k, d)) : null;
+    const body = fused !== null ? fused : inline ? emitInline(i, k, fusedJcc !== null, jumpAt(i, k, d), flagsDead[k]) : null;
+    if (pure[k] && !last && !checkAfter(k) && body !== null && !/c\.rip/.test(body)) out.splice(ripAt, 1);
     fused = fusedJcc;
     if (fusedJcc !== null) fuses = true;
     if (body !== null) {
@@ -308,8 +326,7 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
       // only repeat the previous check's answer: pure instructions change neither IF, GIF, the
       // pending interrupts nor the shadow (only sti, mov ss and pop ss, none of them pure, set it;
       // it covers the one instruction after them, whose check is made).
-      const same = k >= 1 && passes(i, k) && passes(insns[k - 1]!, k - 1);
-      if (!same) {
+      if (checkAfter(k)) {
         flush();
         out.push(`if (c.irqCheck && c.takeInterrupt()) return ${ret(-(k + 1))};`);
       }

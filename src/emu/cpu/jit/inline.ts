@@ -15,10 +15,10 @@ import { addr64Stmts, ea64Stmts, paStmts, rd32 } from './memory-access';
 import { condStmts } from './conditions';
 
 /** Statements for dst (register halves at d, d+1) op= src (expressions sl, sh), as fast.ts alu64. */
-function alu64(op: number, d: number, sl: string, sh: string, store = op !== CMP, fuse = false): string | null {
+function alu64(op: number, d: number, sl: string, sh: string, store = op !== CMP, fuse = false, dead = false): string | null {
   const tail = (lazy: number, lo: string, hi: string) =>
     `{ const dl = r[${d}], dh = r[${d + 1}], sl = ${sl}, sh = ${sh}; ${lo} ${hi}` +
-    ` c.lop = ${lazy}; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = dl; c.ldstH = dh; c.lsrc = sl; c.lsrcH = sh;` +
+    (dead ? '' : ` c.lop = ${lazy}; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = dl; c.ldstH = dh; c.lsrc = sl; c.lsrcH = sh;`) +
     (fuse ? ' Fl = lo; Fh = hi; Fd = dl; FdH = dh; Fs = sl; FsH = sh;' : '') +
     (store ? ` r[${d}] = lo; r[${d + 1}] = hi;` : '') + ' }';
   switch (op) {
@@ -32,9 +32,9 @@ function alu64(op: number, d: number, sl: string, sh: string, store = op !== CMP
 }
 
 /** The same for 32-bit operands (fast.ts alu32): the upper half of the destination is zeroed. */
-function alu32(op: number, d: number, s: string, store = op !== CMP, fuse = false): string | null {
+function alu32(op: number, d: number, s: string, store = op !== CMP, fuse = false, dead = false): string | null {
   const tail = (lazy: number, lo: string) =>
-    `{ const dl = r[${d}], s = ${s}; ${lo} c.lop = ${lazy}; c.lsz = 4; c.lres = lo; c.ldst = dl; c.lsrc = s;` +
+    `{ const dl = r[${d}], s = ${s}; ${lo}${dead ? '' : ` c.lop = ${lazy}; c.lsz = 4; c.lres = lo; c.ldst = dl; c.lsrc = s;`}` +
     (fuse ? ' Fl = lo; Fd = dl; Fs = s;' : '') +
     (store ? ` r[${d}] = lo; r[${d + 1}] = 0;` : '') + ' }';
   switch (op) {
@@ -56,12 +56,12 @@ function get8(id: number): string {
  * alu() on the byte register `id` and the source expression s (not adc/sbb): the lazy
  * flags of size 1, c.hi = 0, the result written back (setR8) unless cmp or `store` is false (test).
  */
-function alu8Stmts(op: number, id: number, s: string, store: boolean, fuse: boolean): string {
+function alu8Stmts(op: number, id: number, s: string, store: boolean, fuse: boolean, dead: boolean): string {
   const [v, lop] = op === 0 ? ['(d + s) & 0xff', Lazy.Add] : op === 1 ? ['d | s', Lazy.Logic] : op === 4 ? ['d & s', Lazy.Logic]
     : op === 6 ? ['d ^ s', Lazy.Logic] : ['(d - s) & 0xff', Lazy.Sub];
   const k = id < 16 ? id << 1 : (id - 16) << 1;
   const write = !store ? '' : id < 16 ? ` r[${k}] = (r[${k}] & ~0xff) | v;` : ` r[${k}] = (r[${k}] & ~0xff00) | (v << 8);`;
-  return `{ const d = ${get8(id)}, s = ${s}; const v = ${v}; c.lop = ${lop}; c.lsz = 1; c.lres = v; c.ldst = d; c.lsrc = s; c.hi = 0;${fuse ? ' Fl = v; Fd = d; Fs = s;' : ''}${write} }`;
+  return `{ const d = ${get8(id)}, s = ${s}; const v = ${v};${dead ? '' : ` c.lop = ${lop}; c.lsz = 1; c.lres = v; c.ldst = d; c.lsrc = s;`} c.hi = 0;${fuse ? ' Fl = v; Fd = d; Fs = s;' : ''}${write} }`;
 }
 
 
@@ -85,6 +85,16 @@ export function isInlinePure(i: Insn): boolean {
     e === H.aluAIbyte || e === H.aluEIbyteReg || e === H.testEGbyteReg;
 }
 
+/**
+ * Does i, an isInlinePure instruction, set all six arithmetic flags without reading any (every
+ * one of those forms does but the moves, lea and movsxd, which touch no flag)? A shift's count
+ * is never 0 here (fast.ts binds shiftRegImm only for a non-zero count).
+ */
+export function setsAllFlags(i: Insn): boolean {
+  const e = i.exec;
+  return e !== H.movEGreg && e !== H.movGEreg && e !== H.lea64 && e !== H.lea32 && e !== H.movsxdReg;
+}
+
 /** Is i a conditional jump the compiler inlines (jcc rel: its target is i's end + immLo)? */
 export function isJccFast(i: Insn): boolean {
   return i.exec === H.jccFast;
@@ -96,16 +106,18 @@ export function isJccFast(i: Insn): boolean {
  * also leaves its operands and result in the block's locals Fd, FdH, Fs, FsH, Fl, Fh for the jump.
  * `jump`: for a jcc or jmp, the statement that takes the jump when the block knows its target
  * (blocks.ts jumpStmt); otherwise the CPU's jumpRel.
+ * `dead`: the flags i sets are set again before anything can read them (blocks.ts flagsDead); i
+ * leaves the lazy flags (or RFLAGS's arithmetic bits) as they were.
  */
-export function emitInline(i: Insn, k: number, fuse = false, jump: string | null = null): string | null {
+export function emitInline(i: Insn, k: number, fuse = false, jump: string | null = null, dead = false): string | null {
   const e = i.exec;
   if (e === H.aluEGreg || e === H.aluGEreg || e === H.aluEIreg) {
     const op = e === H.aluEIreg ? i.reg & 7 : i.op >> 3;
     const d = (e === H.aluGEreg ? i.reg : i.rm) << 1;
     const store = op !== CMP;
-    if (e === H.aluEIreg) return i.osize === 8 ? alu64(op, d, `${i.immLo}`, `${i.immHi}`, store, fuse) : alu32(op, d, `${i.immLo}`, store, fuse);
+    if (e === H.aluEIreg) return i.osize === 8 ? alu64(op, d, `${i.immLo}`, `${i.immHi}`, store, fuse, dead) : alu32(op, d, `${i.immLo}`, store, fuse, dead);
     const s = (e === H.aluGEreg ? i.rm : i.reg) << 1;
-    return i.osize === 8 ? alu64(op, d, `r[${s}]`, `r[${s + 1}]`, store, fuse) : alu32(op, d, `r[${s}]`, store, fuse);
+    return i.osize === 8 ? alu64(op, d, `r[${s}]`, `r[${s + 1}]`, store, fuse, dead) : alu32(op, d, `r[${s}]`, store, fuse, dead);
   }
   if (e === H.aluGEmem) {
     // The source read as movGEmem reads it (read64 leaves its high half in c.hi), then aluGEreg's code.
@@ -123,21 +135,22 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     return i.osize === 8 ? `r[${d}] = r[${s}]; r[${d + 1}] = r[${s + 1}];` : `r[${d}] = r[${s}]; r[${d + 1}] = 0;`;
   }
   if (e === H.lea64) {
-    // eaOffset only (no segment, no canonical check).
+    // eaOffset only (no segment, no canonical check). Not into c.laLo/laHi: those are eaOffset's
+    // way of returning the address, and every reader of them computes an address into them first.
     if (i.asize !== 8) return null;
-    return `{ ${addr64Stmts(i)} c.laLo = lo; c.laHi = hi; r[${i.reg << 1}] = lo; r[${(i.reg << 1) + 1}] = hi; }`;
+    return `{ ${addr64Stmts(i)} r[${i.reg << 1}] = lo; r[${(i.reg << 1) + 1}] = hi; }`;
   }
   if (e === H.lea32) {
     if (i.asize !== 8) return null;
-    return `{ ${addr64Stmts(i)} c.laLo = lo; c.laHi = hi; r[${i.reg << 1}] = lo; r[${(i.reg << 1) + 1}] = 0; }`;
+    return `{ ${addr64Stmts(i)} r[${i.reg << 1}] = lo; r[${(i.reg << 1) + 1}] = 0; }`;
   }
   if (e === H.movsxdReg) {
     const d = i.reg << 1;
     return `{ const v = r[${i.rm << 1}]; r[${d}] = v; r[${d + 1}] = v >> 31; }`;
   }
-  if (e === H.aluAIbyte) return alu8Stmts(i.op >> 3, 0, `${i.immLo & 0xff}`, i.op >> 3 !== CMP, fuse);
-  if (e === H.aluEIbyteReg) return alu8Stmts(i.reg & 7, i.rm, `${i.immLo & 0xff}`, (i.reg & 7) !== CMP, fuse);
-  if (e === H.testEGbyteReg) return alu8Stmts(4, i.rm, get8(i.reg), false, fuse);
+  if (e === H.aluAIbyte) return alu8Stmts(i.op >> 3, 0, `${i.immLo & 0xff}`, i.op >> 3 !== CMP, fuse, dead);
+  if (e === H.aluEIbyteReg) return alu8Stmts(i.reg & 7, i.rm, `${i.immLo & 0xff}`, (i.reg & 7) !== CMP, fuse, dead);
+  if (e === H.testEGbyteReg) return alu8Stmts(4, i.rm, get8(i.reg), false, fuse, dead);
   if (e === H.movGEmem) {
     const d = i.reg << 1;
     if (i.osize === 8) {
@@ -163,11 +176,11 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
   }
   if (e === H.testEGreg) {
     const d = i.rm << 1, s = i.reg << 1;
-    return i.osize === 8 ? alu64(4, d, `r[${s}]`, `r[${s + 1}]`, false, fuse) : alu32(4, d, `r[${s}]`, false, fuse);
+    return i.osize === 8 ? alu64(4, d, `r[${s}]`, `r[${s + 1}]`, false, fuse, dead) : alu32(4, d, `r[${s}]`, false, fuse, dead);
   }
   if (e === H.aluAIwide) {
     const op = i.op >> 3;
-    return i.osize === 8 ? alu64(op, 0, `${i.immLo}`, `${i.immHi}`, op !== CMP, fuse) : alu32(op, 0, `${i.immLo}`, op !== CMP, fuse);
+    return i.osize === 8 ? alu64(op, 0, `${i.immLo}`, `${i.immHi}`, op !== CMP, fuse, dead) : alu32(op, 0, `${i.immLo}`, op !== CMP, fuse, dead);
   }
   if (e === H.movEGmem8) {
     // getR(1, reg): ids 16-19 are AH, CH, DH, BH (no REX prefix).
@@ -186,13 +199,13 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} const d = pa >= 0 ? U8[pa] : c.read8(lo, hi);` +
       ` c.lop = ${Lazy.Sub}; c.lsz = 1; c.lres = (d - ${s}) & 0xff; c.ldst = d; c.lsrc = ${s}; c.hi = 0; }`;
   }
-  if (e === H.shiftRegImm) return shiftStmts(i);
+  if (e === H.shiftRegImm) return shiftStmts(i, dead);
   if (e === H.negReg) {
     const d = i.rm << 1;
     return i.osize === 8
       ? `{ const sl = r[${d}], sh = r[${d + 1}]; const t = 0 - (sl >>> 0); const lo = t | 0, hi = (0 - sh - (t < 0 ? 1 : 0)) | 0;` +
-        ` c.lop = ${Lazy.Sub}; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = 0; c.ldstH = 0; c.lsrc = sl; c.lsrcH = sh; r[${d}] = lo; r[${d + 1}] = hi; }`
-      : `{ const s = r[${d}], lo = (0 - s) | 0; c.lop = ${Lazy.Sub}; c.lsz = 4; c.lres = lo; c.ldst = 0; c.lsrc = s; r[${d}] = lo; r[${d + 1}] = 0; }`;
+        (dead ? '' : ` c.lop = ${Lazy.Sub}; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = 0; c.ldstH = 0; c.lsrc = sl; c.lsrcH = sh;`) + ` r[${d}] = lo; r[${d + 1}] = hi; }`
+      : `{ const s = r[${d}], lo = (0 - s) | 0;${dead ? '' : ` c.lop = ${Lazy.Sub}; c.lsz = 4; c.lres = lo; c.ldst = 0; c.lsrc = s;`} r[${d}] = lo; r[${d + 1}] = 0; }`;
   }
   if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) ${jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`} }`;
   if (e === H.jmpNear) return jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`;
@@ -210,7 +223,7 @@ export function isRelJump(i: Insn): boolean {
  * arithmetic flags set (AF cleared; PF from the low byte: 0x9669 has bit k set when k has an even
  * number of ones), the lazy flags off.
  */
-function shiftStmts(i: Insn): string {
+function shiftStmts(i: Insn, dead: boolean): string {
   const d = i.rm << 1, op = i.reg & 7;
   const n = (i.op === 0xd1 ? 1 : i.immLo & 0xff) & (i.osize === 8 ? 63 : 31);
   let body: string;
@@ -235,6 +248,7 @@ function shiftStmts(i: Insn): string {
   }
   const zero = i.osize === 8 ? '(rl | rh) === 0' : '(rl | 0) === 0';
   const sign = i.osize === 8 ? 'rh >>> 31' : 'rl >>> 31';
+  if (dead) return `{ const lo = r[${d}], hi = r[${d + 1}]; ${body} r[${d}] = rl | 0; r[${d + 1}] = rh; }`;
   return `{ const lo = r[${d}], hi = r[${d + 1}]; ${body} r[${d}] = rl | 0; r[${d + 1}] = rh; const p = rl ^ (rl >>> 4);` +
     ` c.flags = (c.flags & ${~ARITH}) | cf | (of << 11) | (${zero} ? 64 : 0) | ((${sign}) << 7) | (((0x9669 >> (p & 15)) & 1) << 2);` +
     ` c.lop = ${Lazy.None}; }`;

@@ -93,7 +93,9 @@ export function controlCases(add: Add): void {
     const down = r.bool(0.2);
     const span = 4096;
     const count = 1 + r.int(Math.floor(span / 2 / sz));
-    const lo = down ? count * sz : 0, hi = down ? 0 : count * sz; // room below (std) or above the start
+    // Room below the start for the elements after the first (std), or above it for all of them,
+    // and the first element inside the page either way: the native harness maps nothing around it.
+    const lo = down ? (count - 1) * sz : 0, hi = down ? sz : count * sz;
     const start = () => DATA_BASE + lo + r.int(span - lo - hi);
     st.regs[6] = BigInt(start());
     st.regs[7] = r.bool(0.2) ? st.regs[6]! + BigInt(r.int(16) - 8) : BigInt(start());

@@ -1,12 +1,13 @@
 // Generates instruction snippets and initial states for the native oracle: every
 // generator of cases-arith.ts, cases-data.ts and cases-control.ts, in that order (then the
-// byte compare-and-branch cases, added later)
+// byte compare-and-branch cases and the runs of register instructions, added later)
 // (the shared pieces are in cases-kit.ts).
 import { CODE_BASE } from './native';
 import { Rng, type Gen, type GenCase } from './cases-kit';
 import { arithmeticCases } from './cases-arith';
 import { dataCases } from './cases-data';
 import { controlCases, byteJccCases } from './cases-control';
+import { runCases } from './cases-runs';
 
 export { Rng, val64, type GenCase, type Size } from './cases-kit';
 
@@ -15,7 +16,8 @@ const add = (name: string, g: Gen) => gens.push([name, g]);
 arithmeticCases(add);
 dataCases(add);
 controlCases(add);
-byteJccCases(add); // last: the generators before it keep their cases
+byteJccCases(add); // added later, after the others: the generators before it keep their cases
+runCases(add);
 
 export const GENERATORS: ReadonlyArray<readonly [string, Gen]> = gens;
 

@@ -1,0 +1,62 @@
+// Native oracle generator: straight-line runs of register-only instructions with flag readers
+// among them. A compiled block leaves out the lazy-flag stores of an instruction whose flags a
+// later one sets again before anything reads them (jit/blocks.ts flagsDead), and the RIP stores
+// nothing reads; these runs give that analysis flag writers, instructions that touch no flag
+// (mov, lea, movsxd), and readers (adc, sbb, setcc, cmovcc, inc and dec, which keep CF, and a
+// conditional jump over one instruction) in random orders.
+import { baseState, type Add, type Rng, mk } from './cases-kit';
+import { AF } from '../flags';
+
+/** The registers the runs use (not RSP). */
+const REGS = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+
+/** REX (if any) + opcode + ModRM for a register-register form; w: REX.W. */
+function rr(op: number[], reg: number, rm: number, w: boolean): number[] {
+  const rex = (w ? 8 : 0) | ((reg >> 3) << 2) | (rm >> 3);
+  return [...(rex !== 0 ? [0x40 | rex] : []), ...op, 0xc0 | ((reg & 7) << 3) | (rm & 7)];
+}
+
+/** One instruction of a run: a flag writer, a flag-free instruction or a flag reader. */
+function runInsn(r: Rng): number[] {
+  const reg = r.pick(REGS), rm = r.pick(REGS), w = r.bool(0.6);
+  const k = r.int(20);
+  switch (k) {
+    // Writers of all six arithmetic flags (AF is left undefined by some; only the end looks at it).
+    case 0: case 1: case 2: return rr([r.pick([0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85])], reg, rm, w); // add or and sub xor cmp test r,r
+    case 3: case 4: return [...rr([0x83], r.pick([0, 1, 4, 5, 6, 7]), rm, w), r.bool(0.5) ? r.int(256) : r.pick([0, 1, 0x7f, 0x80, 0xff])]; // alu r, imm8
+    case 5: return rr([0xf7], 3, rm, w); // neg
+    case 6: { // shl/shr/sar by 1 (D1, or C1 with a count of 1: OF stays defined for the readers)
+      const op = r.bool() ? 0xd1 : 0xc1;
+      const b = rr([op], r.pick([4, 5, 7]), rm, w);
+      return op === 0xc1 ? [...b, 1] : b;
+    }
+    case 7: return r.bool() ? [r.pick([0x04, 0x0c, 0x24, 0x2c, 0x34, 0x3c]), r.int(256)] // al, imm8
+      : [0x80, 0xc0 | (r.pick([0, 1, 4, 5, 6, 7]) << 3) | r.int(8), r.int(256)]; // r8 (AL-BH), imm8
+    case 8: return [0x84, 0xc0 | (r.int(8) << 3) | r.int(8)]; // test r8, r8
+    // No flags.
+    case 9: case 10: return rr([r.bool() ? 0x89 : 0x8b], reg, rm, w); // mov
+    case 11: { // lea reg, [base + index*scale + disp8], or [rip + disp32] (a block's code reads RIP)
+      if (r.bool(0.3)) return [0x48 | ((reg >> 3) << 2), 0x8d, 0x05 | ((reg & 7) << 3), ...[0, 1, 2, 3].map(() => r.int(256))];
+      const base = r.pick(REGS), index = r.pick(REGS), scale = r.int(4);
+      const rex = 0x48 | ((reg >> 3) << 2) | ((index >> 3) << 1) | (base >> 3);
+      return [rex, 0x8d, 0x44 | ((reg & 7) << 3), (scale << 6) | ((index & 7) << 3) | (base & 7), r.int(256)];
+    }
+    case 12: return rr([0x63], reg, rm, true); // movsxd
+    // Readers.
+    case 13: return rr([r.bool() ? 0x11 : 0x19], reg, rm, w); // adc, sbb
+    case 14: return [0x0f, 0x90 + r.int(16), 0xc0 | r.int(8)]; // setcc AL-BH
+    case 15: case 16: return rr([0x0f, 0x40 + r.int(16)], reg, rm, w); // cmovcc
+    case 17: return rr([0xff], r.int(2), rm, w); // inc, dec (CF kept)
+    default: return [0x70 + r.int(16), 4, 0x48, 0x83, 0xc0 | r.int(8), 1]; // jcc over add r64, 1
+  }
+}
+
+export function runCases(add: Add): void {
+  add('flag runs', (r) => {
+    const st = baseState(r);
+    const n = 4 + r.int(10);
+    const bytes: number[] = [];
+    for (let k = 0; k < n; k++) bytes.push(...runInsn(r));
+    return mk(`flag run of ${n}`, bytes, st, AF);
+  });
+}
