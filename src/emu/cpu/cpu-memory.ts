@@ -8,6 +8,7 @@ import { type Insn, SS } from './insn';
 import { RSP } from './regs';
 import type { PhysMem } from '../mem/phys';
 import { CpuState } from './cpu-state';
+import { canonical } from './canonical';
 
 export abstract class CpuMemory extends CpuState {
   readonly mmu: Mmu;
@@ -178,7 +179,7 @@ export abstract class CpuMemory extends CpuState {
 
   private stackAddr(offLo: number, offHi: number): void {
     if (this.stackSize === 8) {
-      if (((offHi << 15) >> 15) !== offHi) throw new CpuFault(SS_FAULT, 0);
+      if (!canonical(offHi)) throw new CpuFault(SS_FAULT, 0);
       this.laLo = offLo;
       this.laHi = offHi;
     } else {

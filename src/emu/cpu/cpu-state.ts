@@ -14,6 +14,7 @@ import type { CpuModel } from './cpuid';
 import { PACIFICA_MODEL } from './models';
 import { SvmState } from '../svm/state';
 import { INT32_FIELDS_ZERO, INT32_STATE_IN_ARRAY, INT32_STATE_SIZE, installInt32Accessors } from './int32-state';
+import { canonical } from './canonical';
 
 export enum StopReason {
   None = 0,
@@ -237,7 +238,7 @@ export class CpuState {
         this.laLo = lo;
         this.laHi = hi;
       }
-      if (((hi << 15) >> 15) !== hi) this.nonCanonical(seg);
+      if (!canonical(hi)) this.nonCanonical(seg);
       return;
     }
     this.linear(i.seg, this.laLo);
@@ -249,7 +250,7 @@ export class CpuState {
       if (seg >= FS) {
         const blo = (off >>> 0) + (this.segBaseLo[seg]! >>> 0);
         const hi = (this.segBaseHi[seg]! + (blo > 0xffffffff ? 1 : 0)) | 0;
-        if (((hi << 15) >> 15) !== hi) this.nonCanonical(seg);
+        if (!canonical(hi)) this.nonCanonical(seg);
         this.laLo = blo | 0;
         this.laHi = hi;
       } else {
@@ -283,7 +284,7 @@ export class CpuState {
   /** Load RIP; a non-canonical target raises #GP(0) on the branch itself. */
   setRip(lo: number, hi: number): void {
     if (this.mode === 64) {
-      if (((hi << 15) >> 15) !== hi) throw new CpuFault(GP, 0);
+      if (!canonical(hi)) throw new CpuFault(GP, 0);
     } else if ((lo >>> 0) > (this.segLimit[CS]! >>> 0)) {
       throw new CpuFault(GP, 0);
     }

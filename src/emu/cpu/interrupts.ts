@@ -10,6 +10,7 @@ import { VMEXIT } from '../svm/exitcodes';
 import { intercepted } from '../svm/intercept';
 import { vmexit } from '../svm/world';
 import { A_DB, A_L, attrDpl, checkCodeSegment, loadCodeSegment, loadDataSegment, setSegment, sysRead32, tssRead32, updateMode } from './segments';
+import { canonical } from './canonical';
 
 /**
  * exception: a fault or abort; trap: an exception raised after its instruction
@@ -169,7 +170,7 @@ function viaIdt(c: Cpu, vector: number, errorCode: number, kind: EventKind): voi
         const tt = (lo >>> 0) - 8;
         lo = tt | 0;
         if (tt < 0) hi = (hi - 1) | 0;
-        if (((hi << 15) >> 15) !== hi) throw new CpuFault(SS_FAULT, 0);
+        if (!canonical(hi)) throw new CpuFault(SS_FAULT, 0);
         c.write64(lo, hi, vl, vh);
       }
       spLo = lo; spHi = hi;

@@ -11,6 +11,7 @@ import { shiftValue, hiOut, cfOut, ofOut } from './shift';
 import { imulTrunc, mul64 } from './muldiv';
 import { getR8, setR8 } from '../regs';
 import { alu } from './alu';
+import { pushReturn } from './control';
 
 const CMP = 7;
 
@@ -324,6 +325,38 @@ function jmpNear(c: Cpu, i: Insn): void {
   c.jumpRel(i.immLo, i.osize);
 }
 
+// The 64-bit stack forms (osize 8 exists only in 64-bit mode, where the stack is 64-bit): the
+// general handlers' work without their operand-size switches, and functions of their own so that
+// compiled blocks can recognize them (jit/inline.ts writes the stack access out).
+
+/** push r64 (50+r). */
+function pushReg64(c: Cpu, i: Insn): void {
+  const r = c.r, s = i.reg << 1;
+  c.push(8, r[s]!, r[s + 1]!);
+}
+
+/** pop r64 (58+r): RSP moves first, so pop rsp loads the popped value. */
+function popReg64(c: Cpu, i: Insn): void {
+  const r = c.r, d = i.reg << 1;
+  const v = c.pop(8), h = c.hi;
+  r[d] = v;
+  r[d + 1] = h;
+}
+
+/** call rel32 (E8) in 64-bit code: control.ts call. */
+function callRel64(c: Cpu, i: Insn): void {
+  const retLo = c.ripLo, retHi = c.ripHi;
+  c.jumpRel(i.immLo, 8);
+  pushReturn(c, 8, retLo, retHi);
+}
+
+/** ret (C3) in 64-bit code: control.ts ret. */
+function retNear64(c: Cpu): void {
+  const lo = c.peek(8, 0);
+  c.setRip(lo, c.hi);
+  c.adjustSp(8);
+}
+
 /** The byte ALU operations with a specialized handler: all but adc (2) and sbb (3). */
 const byteOp = (op: number): boolean => op !== 2 && op !== 3;
 
@@ -350,6 +383,10 @@ export function specialize(name: string, i: Insn): Handler | undefined {
     case 'imul2': return !i.mem && wide ? imul2reg : undefined;
     case 'movsxd': return !i.mem && i.osize === 8 ? movsxdReg : undefined;
     case 'mul': return !i.mem && i.osize === 8 ? mulReg64 : undefined;
+    case 'pushZ': return i.osize === 8 ? pushReg64 : undefined;
+    case 'popZ': return i.osize === 8 ? popReg64 : undefined;
+    case 'call': return i.osize === 8 ? callRel64 : undefined;
+    case 'ret': return i.osize === 8 && i.op === 0xc3 ? retNear64 : undefined;
     case 'shiftI': case 'shift1': {
       const op = i.reg & 7;
       return !i.mem && wide && (op === 4 || op === 5 || op === 7) && shiftCount(i) !== 0 ? shiftRegImm : undefined;

@@ -13,6 +13,7 @@ import { msrIntercepted } from '../../svm/intercept';
 import { exitInstruction } from '../../svm/world';
 import { updateMode } from '../segments';
 import { requireCpl0 } from './sysregs';
+import { canonical } from '../canonical';
 
 // ------------------------------------------------------------ MSRs
 
@@ -35,9 +36,6 @@ const KNOWN_PLAIN = new Set<number>([
   MSR.SYSENTER_CS, MSR.SYSENTER_ESP, MSR.SYSENTER_EIP, MSR.STAR, MSR.LSTAR, MSR.CSTAR, MSR.SFMASK,
   MSR.KERNEL_GS_BASE, MSR.TSC_AUX, MSR.PAT, MSR.VM_CR, MSR.VM_HSAVE_PA,
 ].map((x) => x >>> 0));
-
-/** A canonical upper half (bits 63:47 equal). */
-export const canonical = (hi: number) => ((hi << 15) >> 15) === hi;
 
 export function writeMsr(c: Cpu, n: number, lo: number, hi: number): void {
   switch (n >>> 0) {

@@ -11,6 +11,7 @@ import { DF, getZF } from '../flags';
 import { RAX, RCX, RSI, RDI } from '../regs';
 import { CpuFault, GP } from '../fault';
 import { stosBulk, movsBulk } from './string-bulk';
+import { canonical } from '../canonical';
 
 const CHUNK = 1 << 16;
 
@@ -24,7 +25,7 @@ export function indexAddr(c: Cpu, asize: number, reg: number, seg: number): void
       hi = (hi + c.segBaseHi[seg]! + (t > 0xffffffff ? 1 : 0)) | 0;
       lo = t | 0;
     }
-    if (((hi << 15) >> 15) !== hi) throw new CpuFault(GP, 0);
+    if (!canonical(hi)) throw new CpuFault(GP, 0);
     c.laLo = lo;
     c.laHi = hi;
   } else {

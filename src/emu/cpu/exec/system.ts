@@ -15,7 +15,7 @@ import { VMEXIT } from '../../svm/exitcodes';
 import { guard } from '../../svm/guard';
 import { A_L, checkCodeSegment, loadCodeSegment, loadDataSegment, loadLdt, loadTr, setSegment, attrDpl } from '../segments';
 import { requireCpl0 } from './sysregs';
-import { canonical } from './msrs';
+import { canonical } from '../canonical';
 
 // ------------------------------------------------------------ descriptor tables
 

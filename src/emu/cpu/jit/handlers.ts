@@ -35,6 +35,10 @@ export const H = {
   aluAIbyte: specialize('aluAI', shape({ osize: 1, op: 0x3c })),
   aluEIbyteReg: specialize('aluEI', shape({ mem: false, osize: 1, reg: 7 })),
   testEGbyteReg: specialize('testEG', shape({ mem: false, osize: 1 })),
+  pushReg64: specialize('pushZ', shape({ osize: 8 })),
+  popReg64: specialize('popZ', shape({ osize: 8 })),
+  callRel64: specialize('call', shape({ osize: 8 })),
+  retNear64: specialize('ret', shape({ osize: 8, op: 0xc3 })),
 } as const satisfies Record<string, Handler | undefined>;
 
 /** The ALU operation number of cmp (the /7 of 80-83, the 38-3D row). */

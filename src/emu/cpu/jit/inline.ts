@@ -13,6 +13,7 @@ import { Lazy, ARITH } from '../flags';
 import { H, CMP } from './handlers';
 import { addr64Stmts, ea64Stmts, paStmts, rd32 } from './memory-access';
 import { condStmts } from './conditions';
+import { canonicalSrc } from '../canonical';
 
 /** Statements for dst (register halves at d, d+1) op= src (expressions sl, sh), as fast.ts alu64. */
 function alu64(op: number, d: number, sl: string, sh: string, store = op !== CMP, fuse = false, dead = false): string | null {
@@ -46,6 +47,9 @@ function alu32(op: number, d: number, s: string, store = op !== CMP, fuse = fals
     default: return null;
   }
 }
+
+/** A little-endian int32 store to RAM at pa (aligned: the Int32Array view; else the DataView). */
+const store32 = (pa: string, v: string) => `if ((${pa} & 3) === 0) U32[${pa} >>> 2] = ${v}; else DV.setInt32(${pa}, ${v}, true);`;
 
 /** regs.ts getR8: byte register id (16-19: AH-BH) as an expression. */
 function get8(id: number): string {
@@ -162,7 +166,7 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
   if (e === H.movEGmem) {
     const s = i.reg << 1;
     const n = i.osize === 8 ? 8 : 4;
-    const store = (pa: string, v: string) => `if ((${pa} & 3) === 0) U32[${pa} >>> 2] = ${v}; else DV.setInt32(${pa}, ${v}, true);`;
+    const store = store32;
     // The fast path also requires a page without decoded code or a watchpoint (PhysMem.codeWrite).
     const body = n === 8
       ? `const q = pa + 4; ${store('pa', 'vl')} ${store('q', 'vh')}`
@@ -189,7 +193,7 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
   }
   if (e === H.movEImem) {
     const n = i.osize;
-    const store = (pa: string, v: number) => `if ((${pa} & 3) === 0) U32[${pa} >>> 2] = ${v}; else DV.setInt32(${pa}, ${v}, true);`;
+    const store = (pa: string, v: number) => store32(pa, `${v}`);
     const body = n === 8 ? `const q = pa + 4; ${store('pa', i.immLo)} ${store('q', i.immHi)}` : n === 4 ? store('pa', i.immLo) : `U8[pa] = ${i.immLo & 0xff};`;
     const slow = n === 8 ? `c.write64(lo, hi, ${i.immLo}, ${i.immHi});` : n === 4 ? `c.write32(lo, hi, ${i.immLo});` : `c.write8(lo, hi, ${i.immLo});`;
     return `{ ${ea64Stmts(i, k)} ${paStmts(n, true)} if (pa >= 0 && CP[pa >>> 12] === 0) { ${body} } else ${slow} }`;
@@ -207,15 +211,35 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
         (dead ? '' : ` c.lop = ${Lazy.Sub}; c.lsz = 8; c.lres = lo; c.lresH = hi; c.ldst = 0; c.ldstH = 0; c.lsrc = sl; c.lsrcH = sh;`) + ` r[${d}] = lo; r[${d + 1}] = hi; }`
       : `{ const s = r[${d}], lo = (0 - s) | 0;${dead ? '' : ` c.lop = ${Lazy.Sub}; c.lsz = 4; c.lres = lo; c.ldst = 0; c.lsrc = s;`} r[${d}] = lo; r[${d + 1}] = 0; }`;
   }
+  if (e === H.pushReg64 || e === H.callRel64) {
+    // RSP - 8 (a borrow into the high half), the store when it can be made directly (then RSP
+    // moves, and a call jumps first: its target is checked before anything is pushed); anything
+    // else (a non-canonical stack, MMIO, a page with decoded code, a miss) is the handler's.
+    const v = e === H.pushReg64 ? `const vl = r[${i.reg << 1}], vh = r[${(i.reg << 1) + 1}];` : 'const vl = c.ripLo, vh = c.ripHi;';
+    const go = e === H.callRel64 ? `${jump ?? `c.jumpRel(${i.immLo}, 8);`} ` : '';
+    return `{ ${v} const ol = r[8], lo = (ol - 8) | 0, hi = (lo >>> 0) > (ol >>> 0) ? (r[9] - 1) | 0 : r[9]; ${paStmts(8, true)}` +
+      ` if (pa >= 0 && CP[pa >>> 12] === 0 && ${canonicalSrc('hi')}) { ${go}${store32('pa', 'vl')} const q = pa + 4; ${store32('q', 'vh')} r[8] = lo; r[9] = hi; }` +
+      ` else E${k}(c, I${k}); }`;
+  }
+  if (e === H.popReg64 || e === H.retNear64) {
+    // The load at RSP when it can be made directly, then RSP + 8; ret loads RIP (a non-canonical
+    // return address is the handler's #GP), pop the register (after RSP: pop rsp loads the value).
+    const use = e === H.popReg64
+      ? `r[8] = t | 0; r[9] = (hi + (t > 0xffffffff ? 1 : 0)) | 0; r[${i.reg << 1}] = vl; r[${(i.reg << 1) + 1}] = vh; c.hi = vh;`
+      : 'c.ripLo = vl; c.ripHi = vh; r[8] = t | 0; r[9] = (hi + (t > 0xffffffff ? 1 : 0)) | 0; c.hi = vh;';
+    const ok = e === H.popReg64 ? 'pa >= 0' : `pa >= 0 && ${canonicalSrc('vh')}`;
+    return `{ const lo = r[8], hi = r[9]; ${paStmts(8, false)} let vl = 0, vh = 0; if (pa >= 0 && ${canonicalSrc('hi')}) { const q = pa + 4; vl = ${rd32('pa')}; vh = ${rd32('q')}; } else pa = -1;` +
+      ` if (${ok}) { const t = (lo >>> 0) + 8; ${use} } else E${k}(c, I${k}); }`;
+  }
   if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) ${jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`} }`;
   if (e === H.jmpNear) return jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`;
   return null;
 }
 
 
-/** Is i a near jump (jcc or jmp with a relative target) the compiler inlines? */
+/** Is i a near jump (jcc, jmp or call with a relative target) the compiler inlines? */
 export function isRelJump(i: Insn): boolean {
-  return i.exec === H.jccFast || i.exec === H.jmpNear;
+  return i.exec === H.jccFast || i.exec === H.jmpNear || i.exec === H.callRel64;
 }
 
 /**

@@ -3,6 +3,7 @@
 // the CPU's own read/write functions for everything else (inline.ts uses these).
 import { type Insn, BASE_RIP, FS } from '../insn';
 import { TLB_MASK } from '../../mem/paging';
+import { canonicalSrc } from '../canonical';
 
 /**
  * cpu.eaOffset then cpu.ea for a 64-bit address with the operands known, as
@@ -14,7 +15,7 @@ export function ea64Stmts(i: Insn, k: number): string {
   if (i.asize !== 8 || i.seg >= FS) return `c.ea(I${k}); const lo = c.laLo, hi = c.laHi;`;
   const p: string[] = [addr64Stmts(i)];
   p.push('c.laLo = lo; c.laHi = hi;');
-  p.push(`if (((hi << 15) >> 15) !== hi) c.ea(I${k});`); // non-canonical: ea() raises the fault
+  p.push(`if (!(${canonicalSrc('hi')})) c.ea(I${k});`); // non-canonical: ea() raises the fault
   return p.join(' ');
 }
 

@@ -60,3 +60,23 @@ export function runCases(add: Add): void {
     return mk(`flag run of ${n}`, bytes, st, AF);
   });
 }
+
+/**
+ * Returns to non-canonical addresses (#GP on the ret, nothing popped) and pops into RSP: the
+ * corners of compiled blocks' inline stack code (jit/inline.ts) that call/ret and push/pop reg miss.
+ */
+export function stackCornerCases(add: Add): void {
+  add('ret non-canonical / pop rsp', (r) => {
+    const st = baseState(r);
+    if (r.bool(0.5)) {
+      // mov rax, imm64 (bit 47 and the bits above disagree); push rax; ret
+      const hi = r.pick([0x00008000, 0x7fff0000, 0xffff7fff, 0x80000000, 0x00010000]);
+      const lo = r.u32();
+      const b = [0x48, 0xb8, ...[0, 8, 16, 24].map((s) => (lo >>> s) & 0xff), ...[0, 8, 16, 24].map((s) => (hi >>> s) & 0xff)];
+      return mk('ret non-canonical', [...b, 0x50, 0xc3], st);
+    }
+    // push r; pop rsp (RSP becomes the pushed value; it is not used after)
+    const reg = r.pick([0, 1, 2, 3, 5, 6, 7]);
+    return mk('pop rsp', [0x50 + reg, 0x5c], st);
+  });
+}

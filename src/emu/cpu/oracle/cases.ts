@@ -7,7 +7,7 @@ import { Rng, type Gen, type GenCase } from './cases-kit';
 import { arithmeticCases } from './cases-arith';
 import { dataCases } from './cases-data';
 import { controlCases, byteJccCases } from './cases-control';
-import { runCases } from './cases-runs';
+import { runCases, stackCornerCases } from './cases-runs';
 
 export { Rng, val64, type GenCase, type Size } from './cases-kit';
 
@@ -18,6 +18,7 @@ dataCases(add);
 controlCases(add);
 byteJccCases(add); // added later, after the others: the generators before it keep their cases
 runCases(add);
+stackCornerCases(add);
 
 export const GENERATORS: ReadonlyArray<readonly [string, Gen]> = gens;
 
