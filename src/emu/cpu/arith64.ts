@@ -15,6 +15,25 @@ export function mulU32(a: number, b: number): void {
 
 /** Unsigned 64x64 -> 128 into out[0..3]. */
 export function mulU64(aLo: number, aHi: number, bLo: number, bHi: number): void {
+  if (aHi === 0 || bHi === 0) {
+    // A factor below 2^32 (gcc's division by a constant multiplies by a 64-bit reciprocal, mostly
+    // numbers that fit in 32 bits): two 32x32 products, or one.
+    const x = aHi === 0 ? aLo : bLo, yLo = aHi === 0 ? bLo : aLo, yHi = aHi === 0 ? bHi : aHi;
+    mulU32(x, yLo);
+    if (yHi === 0) {
+      out[2] = 0;
+      out[3] = 0;
+      return;
+    }
+    const w0 = out[0]!, c0 = out[1]! >>> 0;
+    mulU32(x, yHi);
+    const s1 = c0 + (out[0]! >>> 0);
+    out[0] = w0;
+    out[2] = (out[1]! + (s1 > 0xffffffff ? 1 : 0)) | 0;
+    out[1] = s1 | 0;
+    out[3] = 0;
+    return;
+  }
   mulU32(aLo, bLo);
   const w0 = out[0]!, c0 = out[1]! >>> 0;
   mulU32(aLo, bHi);

@@ -29,6 +29,11 @@ export const enum Lazy {
    * only if read; SF, ZF and PF come from the result, AF is 0 (as mulFlags sets them).
    */
   Imul = 8,
+  /**
+   * A 64-bit mul (rDX:rAX = rAX * r/m64): lres/lresH the low half of the product, lcf = CF = OF
+   * (the high half is not zero); SF, ZF and PF from the low half, AF 0 (as mulFlags sets them).
+   */
+  Mul = 9,
 }
 
 /** Did the signed 128-bit product of the recorded factors overflow 64 bits (Lazy.Imul)? */
@@ -103,6 +108,7 @@ export function getOF(c: CpuState): number {
     case Lazy.Sub: case Lazy.Sbb: case Lazy.Dec:
       return topBit(c.lsz, (c.ldst ^ c.lsrc) & (c.ldst ^ c.lres), (c.ldstH ^ c.lsrcH) & (c.ldstH ^ c.lresH));
     case Lazy.Imul: return imulOverflow(c);
+    case Lazy.Mul: return c.lcf;
     default: return 0;
   }
 }
@@ -114,7 +120,7 @@ export function getPF(c: CpuState): number {
 
 export function getAF(c: CpuState): number {
   if (c.lop === Lazy.None) return (c.flags >> 4) & 1;
-  if (c.lop === Lazy.Logic || c.lop === Lazy.Imul) return 0;
+  if (c.lop === Lazy.Logic || c.lop === Lazy.Imul || c.lop === Lazy.Mul) return 0;
   return ((c.ldst ^ c.lsrc ^ c.lres) >> 4) & 1;
 }
 

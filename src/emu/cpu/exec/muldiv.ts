@@ -47,9 +47,10 @@ export function mul64(c: Cpu, s: number, sH: number): void {
   const r = c.r;
   mulU64(r[0]!, r[1]!, s, sH);
   const a = out[0]!, b = out[1]!, d = out[2]!, e = out[3]!;
-  c.setR(8, RAX, a, b);
-  c.setR(8, RDX, d, e);
-  mulFlags(c, 8, a, b, (d | e) !== 0);
+  r[RAX * 2] = a; r[RAX * 2 + 1] = b;
+  r[RDX * 2] = d; r[RDX * 2 + 1] = e;
+  // The flags stay lazy (Lazy.Mul): gcc's divisions by a constant never read them.
+  c.lop = Lazy.Mul; c.lsz = 8; c.lres = a; c.lresH = b; c.lcf = (d | e) !== 0 ? 1 : 0;
 }
 
 /** Signed product of the accumulator-sized operands; writes the full result. */
