@@ -26,7 +26,7 @@ import { PAGE_SHIFT, type PhysMem } from '../../mem/phys';
 import { cond } from '../flags';
 import { settleMutableFields } from '../mutable-fields';
 import { classify, keepsContext, Kind } from './classify';
-import { emitInline, isInlinePure, isJccFast, isRelJump, setsAllFlags } from './inline';
+import { emitInline, isInlinePure, isJccFast, isRelJump, marksSlowPaths, setsAllFlags } from './inline';
 import { emitFusedJcc, fusedFlags } from './conditions';
 import { TLB_PRELUDE } from './memory-access';
 
@@ -320,7 +320,14 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
     }
     if (!last) {
       if (!passes(i, k)) {
-        out.push(`if (c.stop !== 0 || P.dead || m.epoch !== EP || c.ripLo !== ((l0 + ${next}) | 0)) return ${ret(k + 1)};`);
+        const check = `if (c.stop !== 0 || P.dead || m.epoch !== EP || c.ripLo !== ((l0 + ${next}) | 0)) return ${ret(k + 1)};`;
+        // Inline code that changes none of these unless it called out to the CPU (marksSlowPaths)
+        // is checked only when it did.
+        if (body !== null && marksSlowPaths(i)) {
+          out.push(`if (X !== 0) { X = 0; ${check} }`);
+        } else {
+          out.push(check);
+        }
       }
       // The interrupt check after a pure instruction that follows another one inside the block can
       // only repeat the previous check's answer: pure instructions change neither IF, GIF, the
@@ -345,6 +352,8 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
   }
   if (usesR) pre.push('const r = c.r;');
   if (fuses) pre.push('let Fd = 0, FdH = 0, Fs = 0, FsH = 0, Fl = 0, Fh = 0;');
+  // X: set by inline code's calls out to the CPU (memory-access.ts slow).
+  if (out.some((l) => l.includes('(X = 1, '))) pre.push('let X = 0;');
   if (out.some((l) => l.includes('TL['))) pre.push(TLB_PRELUDE);
   const src = `${pre.join('\n')}\n${out.join('\n')}`;
   if (!INT32_STATE_IN_ARRAY) return src;

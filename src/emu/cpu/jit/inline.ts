@@ -11,7 +11,7 @@
 import type { Insn } from '../insn';
 import { Lazy, ARITH } from '../flags';
 import { H, CMP } from './handlers';
-import { addr64Stmts, ea64Stmts, paStmts, rd32 } from './memory-access';
+import { addr64Stmts, ea64Stmts, paStmts, rd32, slow } from './memory-access';
 import { condStmts } from './conditions';
 import { canonicalSrc } from '../canonical';
 
@@ -99,6 +99,18 @@ export function setsAllFlags(i: Insn): boolean {
   return e !== H.movEGreg && e !== H.movGEreg && e !== H.lea64 && e !== H.lea32 && e !== H.movsxdReg;
 }
 
+/**
+ * Does i's inline code (emitInline) leave the CPU's state alone but for its registers, flags and
+ * RAM, except where it calls out to the CPU (slow: a memory access the block cannot make directly,
+ * the handler), which it marks in the block's local X? Then what the block checks after it (stop,
+ * its page, the TLB, RIP) need only be checked when X is set (blocks.ts).
+ */
+export function marksSlowPaths(i: Insn): boolean {
+  const e = i.exec;
+  return e === H.aluGEmem || e === H.movGEmem || e === H.movEGmem || e === H.movzxByteMem || e === H.movEGmem8 ||
+    e === H.movEImem || e === H.cmpEIbyteMem || e === H.pushReg64 || e === H.popReg64;
+}
+
 /** Is i a conditional jump the compiler inlines (jcc rel: its target is i's end + immLo)? */
 export function isJccFast(i: Insn): boolean {
   return i.exec === H.jccFast;
@@ -129,8 +141,8 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     const tail = i.osize === 8 ? alu64(op, d, 'ml', 'mh', op !== CMP, fuse) : alu32(op, d, 'ml', op !== CMP, fuse);
     if (tail === null) return null;
     const read = i.osize === 8
-      ? `${paStmts(8, false)} let ml, mh; if (pa >= 0) { const q = pa + 4; ml = ${rd32('pa')}; mh = ${rd32('q')}; c.hi = mh; } else { ml = c.read64(lo, hi); mh = c.hi; }`
-      : `${paStmts(4, false)} const ml = pa >= 0 ? ${rd32('pa')} : c.read32(lo, hi);`;
+      ? `${paStmts(8, false)} let ml, mh; if (pa >= 0) { const q = pa + 4; ml = ${rd32('pa')}; mh = ${rd32('q')}; c.hi = mh; } else { ml = ${slow('c.read64(lo, hi)')}; mh = c.hi; }`
+      : `${paStmts(4, false)} const ml = pa >= 0 ? ${rd32('pa')} : ${slow('c.read32(lo, hi)')};`;
     return `{ ${ea64Stmts(i, k)} ${read} ${tail} }`;
   }
   if (e === H.movEGreg || e === H.movGEreg) {
@@ -159,9 +171,9 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     const d = i.reg << 1;
     if (i.osize === 8) {
       return `{ ${ea64Stmts(i, k)} ${paStmts(8, false)} if (pa >= 0) { const v = ${rd32('pa')}, q = pa + 4; c.hi = ${rd32('q')}; r[${d}] = v; r[${d + 1}] = c.hi; }` +
-        ` else { r[${d}] = c.read64(lo, hi); r[${d + 1}] = c.hi; } }`;
+        ` else { r[${d}] = ${slow('c.read64(lo, hi)')}; r[${d + 1}] = c.hi; } }`;
     }
-    return `{ ${ea64Stmts(i, k)} ${paStmts(4, false)} if (pa >= 0) { r[${d}] = ${rd32('pa')}; } else r[${d}] = c.read32(lo, hi); r[${d + 1}] = 0; }`;
+    return `{ ${ea64Stmts(i, k)} ${paStmts(4, false)} if (pa >= 0) { r[${d}] = ${rd32('pa')}; } else r[${d}] = ${slow('c.read32(lo, hi)')}; r[${d + 1}] = 0; }`;
   }
   if (e === H.movEGmem) {
     const s = i.reg << 1;
@@ -171,12 +183,12 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     const body = n === 8
       ? `const q = pa + 4; ${store('pa', 'vl')} ${store('q', 'vh')}`
       : `${store('pa', 'vl')}`;
-    const slow = n === 8 ? 'c.write64(lo, hi, vl, vh);' : 'c.write32(lo, hi, vl);';
-    return `{ const vl = r[${s}], vh = r[${s + 1}]; ${ea64Stmts(i, k)} ${paStmts(n, true)} if (pa >= 0 && CP[pa >>> 12] === 0) { ${body} } else ${slow} }`;
+    const out = `${slow(n === 8 ? 'c.write64(lo, hi, vl, vh)' : 'c.write32(lo, hi, vl)')};`;
+    return `{ const vl = r[${s}], vh = r[${s + 1}]; ${ea64Stmts(i, k)} ${paStmts(n, true)} if (pa >= 0 && CP[pa >>> 12] === 0) { ${body} } else ${out} }`;
   }
   if (e === H.movzxByteMem) {
     const d = i.reg << 1;
-    return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} r[${d}] = pa >= 0 ? U8[pa] : c.read8(lo, hi); r[${d + 1}] = 0; }`;
+    return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} r[${d}] = pa >= 0 ? U8[pa] : ${slow('c.read8(lo, hi)')}; r[${d + 1}] = 0; }`;
   }
   if (e === H.testEGreg) {
     const d = i.rm << 1, s = i.reg << 1;
@@ -189,18 +201,18 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
   if (e === H.movEGmem8) {
     // getR(1, reg): ids 16-19 are AH, CH, DH, BH (no REX prefix).
     const v = i.reg < 16 ? `r[${i.reg << 1}] & 0xff` : `(r[${(i.reg - 16) << 1}] >> 8) & 0xff`;
-    return `{ const v = ${v}; ${ea64Stmts(i, k)} ${paStmts(1, true)} if (pa >= 0 && CP[pa >>> 12] === 0) U8[pa] = v; else c.write8(lo, hi, v); }`;
+    return `{ const v = ${v}; ${ea64Stmts(i, k)} ${paStmts(1, true)} if (pa >= 0 && CP[pa >>> 12] === 0) U8[pa] = v; else ${slow('c.write8(lo, hi, v)')}; }`;
   }
   if (e === H.movEImem) {
     const n = i.osize;
     const store = (pa: string, v: number) => store32(pa, `${v}`);
     const body = n === 8 ? `const q = pa + 4; ${store('pa', i.immLo)} ${store('q', i.immHi)}` : n === 4 ? store('pa', i.immLo) : `U8[pa] = ${i.immLo & 0xff};`;
-    const slow = n === 8 ? `c.write64(lo, hi, ${i.immLo}, ${i.immHi});` : n === 4 ? `c.write32(lo, hi, ${i.immLo});` : `c.write8(lo, hi, ${i.immLo});`;
-    return `{ ${ea64Stmts(i, k)} ${paStmts(n, true)} if (pa >= 0 && CP[pa >>> 12] === 0) { ${body} } else ${slow} }`;
+    const out = `${slow(n === 8 ? `c.write64(lo, hi, ${i.immLo}, ${i.immHi})` : n === 4 ? `c.write32(lo, hi, ${i.immLo})` : `c.write8(lo, hi, ${i.immLo})`)};`;
+    return `{ ${ea64Stmts(i, k)} ${paStmts(n, true)} if (pa >= 0 && CP[pa >>> 12] === 0) { ${body} } else ${out} }`;
   }
   if (e === H.cmpEIbyteMem) {
     const s = i.immLo & 0xff;
-    return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} const d = pa >= 0 ? U8[pa] : c.read8(lo, hi);` +
+    return `{ ${ea64Stmts(i, k)} ${paStmts(1, false)} const d = pa >= 0 ? U8[pa] : ${slow('c.read8(lo, hi)')};` +
       ` c.lop = ${Lazy.Sub}; c.lsz = 1; c.lres = (d - ${s}) & 0xff; c.ldst = d; c.lsrc = ${s}; c.hi = 0; }`;
   }
   if (e === H.shiftRegImm) return shiftStmts(i, dead);
@@ -219,7 +231,7 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     const go = e === H.callRel64 ? `${jump ?? `c.jumpRel(${i.immLo}, 8);`} ` : '';
     return `{ ${v} const ol = r[8], lo = (ol - 8) | 0, hi = (lo >>> 0) > (ol >>> 0) ? (r[9] - 1) | 0 : r[9]; ${paStmts(8, true)}` +
       ` if (pa >= 0 && CP[pa >>> 12] === 0 && ${canonicalSrc('hi')}) { ${go}${store32('pa', 'vl')} const q = pa + 4; ${store32('q', 'vh')} r[8] = lo; r[9] = hi; }` +
-      ` else E${k}(c, I${k}); }`;
+      ` else ${slow(`E${k}(c, I${k})`)}; }`;
   }
   if (e === H.popReg64 || e === H.retNear64) {
     // The load at RSP when it can be made directly, then RSP + 8; ret loads RIP (a non-canonical
@@ -229,7 +241,7 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
       : 'c.ripLo = vl; c.ripHi = vh; r[8] = t | 0; r[9] = (hi + (t > 0xffffffff ? 1 : 0)) | 0; c.hi = vh;';
     const ok = e === H.popReg64 ? 'pa >= 0' : `pa >= 0 && ${canonicalSrc('vh')}`;
     return `{ const lo = r[8], hi = r[9]; ${paStmts(8, false)} let vl = 0, vh = 0; if (pa >= 0 && ${canonicalSrc('hi')}) { const q = pa + 4; vl = ${rd32('pa')}; vh = ${rd32('q')}; } else pa = -1;` +
-      ` if (${ok}) { const t = (lo >>> 0) + 8; ${use} } else E${k}(c, I${k}); }`;
+      ` if (${ok}) { const t = (lo >>> 0) + 8; ${use} } else ${slow(`E${k}(c, I${k})`)}; }`;
   }
   if (e === H.jccFast) return `{ ${condStmts(i.cc)} if (t) ${jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`} }`;
   if (e === H.jmpNear) return jump ?? `c.jumpRel(${i.immLo}, ${i.osize});`;

@@ -7,14 +7,14 @@ import { canonicalSrc } from '../canonical';
 
 /**
  * cpu.eaOffset then cpu.ea for a 64-bit address with the operands known, as
- * statements declaring the locals lo, hi (also left in c.laLo, c.laHi). FS/GS
+ * statements declaring the locals lo, hi. FS/GS
  * (a segment base) and other address sizes call c.ea itself; a non-canonical
  * address calls c.ea, which raises the fault.
  */
 export function ea64Stmts(i: Insn, k: number): string {
   if (i.asize !== 8 || i.seg >= FS) return `c.ea(I${k}); const lo = c.laLo, hi = c.laHi;`;
+  // Not into c.laLo/laHi (cpu.ea's way of returning the address): the slow paths take lo, hi.
   const p: string[] = [addr64Stmts(i)];
-  p.push('c.laLo = lo; c.laHi = hi;');
   p.push(`if (!(${canonicalSrc('hi')})) c.ea(I${k});`); // non-canonical: ea() raises the fault
   return p.join(' ');
 }
@@ -62,3 +62,11 @@ export function paStmts(n: number, write: boolean): string {
 export const TLB_PRELUDE = 'const T = c.mmu, TL = T.tagLo, TH = T.tagHi, TP = T.perm, PH = T.phys; let RL = 1, RH = 0, RB = 0, WL = 1, WH = 0, WB = 0;';
 /** A little-endian int32 read of RAM at pa (aligned: the Int32Array view; else the DataView). */
 export const rd32 = (pa: string) => `((${pa} & 3) === 0 ? U32[${pa} >>> 2] : DV.getInt32(${pa}, true))`;
+
+/**
+ * A call from a block's inline code out to the CPU (a memory access it cannot make directly, or
+ * the instruction's handler) as an expression that first sets the block's local X: the call may
+ * walk page tables, fault, stop the CPU or write code, so the block's checks after the instruction
+ * are due (blocks.ts, inline.ts marksSlowPaths).
+ */
+export const slow = (call: string): string => `(X = 1, ${call})`;
