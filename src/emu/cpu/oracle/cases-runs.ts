@@ -5,6 +5,7 @@
 // (mov, lea, movsxd), and readers (adc, sbb, setcc, cmovcc, inc and dec, which keep CF, and a
 // conditional jump over one instruction) in random orders.
 import { baseState, type Add, type Rng, mk } from './cases-kit';
+import { CODE_BASE, DATA_BASE } from './native';
 import { AF } from '../flags';
 
 /** The registers the runs use (not RSP). */
@@ -78,5 +79,29 @@ export function stackCornerCases(add: Add): void {
     // push r; pop rsp (RSP becomes the pushed value; it is not used after)
     const reg = r.pick([0, 1, 2, 3, 5, 6, 7]);
     return mk('pop rsp', [0x50 + reg, 0x5c], st);
+  });
+}
+
+/**
+ * RIP-relative memory operands (loads, stores, compares, an immediate after the displacement)
+ * between register instructions: compiled blocks compute the address from the instruction's end.
+ */
+export function ripRelativeCases(add: Add): void {
+  add('rip-relative memory', (r) => {
+    const st = baseState(r);
+    const bytes: number[] = [];
+    const n = 1 + r.int(4);
+    for (let k = 0; k < n; k++) {
+      if (r.bool(0.4)) bytes.push(...runInsn(r));
+      // opcode bytes, then disp32, then the immediate bytes (RIP is the end of all of them).
+      const [op, immLen] = r.pick<[number[], number]>([[[0x8b], 0], [[0x48, 0x8b], 0], [[0x89], 0], [[0x48, 0x89], 0],
+        [[0x0f, 0xb6], 0], [[0x88], 0], [[0x3b], 0], [[0x48, 0x03], 0], [[0xc6], 1], [[0xc7], 4], [[0x80], 1]]);
+      const reg = op[0] === 0xc6 || op[0] === 0xc7 ? 0 : op[0] === 0x80 ? 7 : r.int(8);
+      const end = CODE_BASE + bytes.length + op.length + 1 + 4 + immLen;
+      const disp = DATA_BASE + 64 + r.int(3900) - end;
+      bytes.push(...op, 0x05 | (reg << 3), ...[0, 8, 16, 24].map((s) => (disp >>> s) & 0xff));
+      for (let j = 0; j < immLen; j++) bytes.push(r.int(256));
+    }
+    return mk(`rip-relative x${n}`, bytes, st, AF);
   });
 }
