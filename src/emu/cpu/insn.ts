@@ -22,6 +22,8 @@ export class Insn {
   exec: Handler | null = null;
   /** Cycles charged per execution (cycles.ts), bound with exec. */
   cost = 1;
+  /** exec as one of the few handlers the interpreter's loop calls by name (exec/fast.ts fastId), or 0. */
+  fast = 0;
   /** Index into OPCODES, or -1 when the bytes are not a valid instruction (#UD). */
   row = -1;
   /** Total length in bytes: a faulting instruction restarts at RIP - len. */

@@ -357,6 +357,19 @@ function retNear64(c: Cpu): void {
   c.adjustSp(8);
 }
 
+/**
+ * The handlers the interpreter's loop calls by name (cpu.ts execute switches on Insn.fast) rather
+ * than through exec: the hottest forms of gcc code (a histogram of the bench workloads), for which
+ * the call through a field that holds hundreds of different functions costs most.
+ */
+export const DIRECT = [jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem] as const;
+export { jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem };
+const DIRECT_IDS = new Map<Handler, number>(DIRECT.map((h, k) => [h, k + 1]));
+/** Insn.fast for a bound handler: its place in DIRECT plus one, or 0. */
+export function fastId(h: Handler): number {
+  return DIRECT_IDS.get(h) ?? 0;
+}
+
 /** The byte ALU operations with a specialized handler: all but adc (2) and sbb (3). */
 const byteOp = (op: number): boolean => op !== 2 && op !== 3;
 

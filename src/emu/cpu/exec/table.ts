@@ -15,7 +15,7 @@ import * as sysregs from './sysregs';
 import * as msrs from './msrs';
 import * as portio from './portio';
 import * as svm from '../../svm/instructions';
-import { specialize } from './fast';
+import { specialize, fastId } from './fast';
 
 const modules = [alu, move, muldiv, shift, bits, control, string, misc, system, sysregs, msrs, portio, svm] as const;
 
@@ -48,9 +48,11 @@ export function bindHandler(i: Insn): void {
   if (i.row < 0) {
     i.exec = misc.invalid;
     i.cost = 1;
+    i.fast = 0;
     return;
   }
   const name = OPCODES[i.row]![4];
   i.exec = (fastPaths && specialize(name, i)) || rowHandler[i.row]!;
   i.cost = rowCost[i.row]!;
+  i.fast = fastId(i.exec);
 }
