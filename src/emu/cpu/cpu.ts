@@ -20,7 +20,7 @@ import { BlockCache } from './jit/blocks'; // block compiler (src/emu/cpu/jit)
 import { CpuMemory } from './cpu-memory';
 import { StopReason } from './cpu-state';
 import { settleMutableFields } from './mutable-fields';
-import { jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem } from './exec/fast';
+import { Direct, jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem } from './exec/fast';
 
 export { StopReason, CpuState, type PortIo, type InterruptSource } from './cpu-state';
 
@@ -187,16 +187,16 @@ export class Cpu extends CpuMemory {
           } else {
             this.ripLo = mode === 32 ? nlo : nlo & 0xffff;
           }
-          // The hottest handlers by name (exec/fast.ts DIRECT, in that order), the rest through exec.
+          // The hottest handlers by name (exec/fast.ts Direct), the rest through exec.
           switch (i.fast) {
-            case 1: jccFast(this, i); break;
-            case 2: movEGreg(this, i); break;
-            case 3: aluEIreg(this, i); break;
-            case 4: aluEGreg(this, i); break;
-            case 5: lea64(this, i); break;
-            case 6: movGEmem(this, i); break;
-            case 7: movEGmem(this, i); break;
-            case 8: movzxByteMem(this, i); break;
+            case Direct.Jcc: jccFast(this, i); break;
+            case Direct.MovEGreg: movEGreg(this, i); break;
+            case Direct.AluEIreg: aluEIreg(this, i); break;
+            case Direct.AluEGreg: aluEGreg(this, i); break;
+            case Direct.Lea64: lea64(this, i); break;
+            case Direct.MovGEmem: movGEmem(this, i); break;
+            case Direct.MovEGmem: movEGmem(this, i); break;
+            case Direct.MovzxByteMem: movzxByteMem(this, i); break;
             default: i.exec!(this, i);
           }
           this.instructions++;

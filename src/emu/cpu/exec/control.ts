@@ -32,7 +32,7 @@ export function jmpE(c: Cpu, i: Insn): void {
  * rewinds it to the call, so nothing is left half done. (No closure for the jump: a call
  * allocated one every time, in the interpreter and in compiled blocks alike.)
  */
-export function pushReturn(c: Cpu, sz: number, retLo: number, retHi: number): void {
+function pushReturn(c: Cpu, sz: number, retLo: number, retHi: number): void {
   const tLo = c.ripLo, tHi = c.ripHi;
   c.ripLo = retLo;
   c.ripHi = retHi;

@@ -11,7 +11,8 @@ import { shiftValue, hiOut, cfOut, ofOut } from './shift';
 import { imulTrunc, mul64 } from './muldiv';
 import { getR8, setR8 } from '../regs';
 import { alu } from './alu';
-import { pushReturn } from './control';
+import { call, ret } from './control';
+import { pushZ, popZ } from './move';
 
 const CMP = 7;
 
@@ -325,49 +326,28 @@ function jmpNear(c: Cpu, i: Insn): void {
   c.jumpRel(i.immLo, i.osize);
 }
 
-// The 64-bit stack forms (osize 8 exists only in 64-bit mode, where the stack is 64-bit): the
-// general handlers' work without their operand-size switches, and functions of their own so that
-// compiled blocks can recognize them (jit/inline.ts writes the stack access out).
-
-/** push r64 (50+r). */
-function pushReg64(c: Cpu, i: Insn): void {
-  const r = c.r, s = i.reg << 1;
-  c.push(8, r[s]!, r[s + 1]!);
-}
-
-/** pop r64 (58+r): RSP moves first, so pop rsp loads the popped value. */
-function popReg64(c: Cpu, i: Insn): void {
-  const r = c.r, d = i.reg << 1;
-  const v = c.pop(8), h = c.hi;
-  r[d] = v;
-  r[d + 1] = h;
-}
-
-/** call rel32 (E8) in 64-bit code: control.ts call. */
-function callRel64(c: Cpu, i: Insn): void {
-  const retLo = c.ripLo, retHi = c.ripHi;
-  c.jumpRel(i.immLo, 8);
-  pushReturn(c, 8, retLo, retHi);
-}
-
-/** ret (C3) in 64-bit code: control.ts ret. */
-function retNear64(c: Cpu): void {
-  const lo = c.peek(8, 0);
-  c.setRip(lo, c.hi);
-  c.adjustSp(8);
-}
+// The 64-bit stack forms (osize 8 exists only in 64-bit mode): the general handlers, under names
+// of their own so that compiled blocks can recognize them (jit/inline.ts writes the stack access
+// out and calls these for anything else).
+const pushReg64: Handler = (c, i) => pushZ(c, i);
+const popReg64: Handler = (c, i) => popZ(c, i);
+const callRel64: Handler = (c, i) => call(c, i);
+const retNear64: Handler = (c, i) => ret(c, i);
 
 /**
  * The handlers the interpreter's loop calls by name (cpu.ts execute switches on Insn.fast) rather
  * than through exec: the hottest forms of gcc code (a histogram of the bench workloads), for which
  * the call through a field that holds hundreds of different functions costs most.
  */
-export const DIRECT = [jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem] as const;
+export const enum Direct { None = 0, Jcc, MovEGreg, AluEIreg, AluEGreg, Lea64, MovGEmem, MovEGmem, MovzxByteMem }
 export { jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem };
-const DIRECT_IDS = new Map<Handler, number>(DIRECT.map((h, k) => [h, k + 1]));
-/** Insn.fast for a bound handler: its place in DIRECT plus one, or 0. */
-export function fastId(h: Handler): number {
-  return DIRECT_IDS.get(h) ?? 0;
+const DIRECT_IDS = new Map<Handler, Direct>([
+  [jccFast, Direct.Jcc], [movEGreg, Direct.MovEGreg], [aluEIreg, Direct.AluEIreg], [aluEGreg, Direct.AluEGreg],
+  [lea64, Direct.Lea64], [movGEmem, Direct.MovGEmem], [movEGmem, Direct.MovEGmem], [movzxByteMem, Direct.MovzxByteMem],
+]);
+/** Insn.fast for a bound handler: its Direct name, or None. */
+export function fastId(h: Handler): Direct {
+  return DIRECT_IDS.get(h) ?? Direct.None;
 }
 
 /** The byte ALU operations with a specialized handler: all but adc (2) and sbb (3). */

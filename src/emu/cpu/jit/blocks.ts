@@ -28,7 +28,7 @@ import { settleMutableFields } from '../mutable-fields';
 import { classify, keepsContext, Kind } from './classify';
 import { emitInline, isInlinePure, isJccFast, isRelJump, marksSlowPaths, setsAllFlags } from './inline';
 import { emitFusedJcc, fusedFlags } from './conditions';
-import { TLB_PRELUDE } from './memory-access';
+import { SLOW_MARK, TLB_PRELUDE } from './memory-access';
 
 /**
  * A compiled block. run(cpu) returns how many of its instructions it executed
@@ -353,7 +353,7 @@ export function blockSource(insns: readonly Insn[], mode: number, entryOff: numb
   if (usesR) pre.push('const r = c.r;');
   if (fuses) pre.push('let Fd = 0, FdH = 0, Fs = 0, FsH = 0, Fl = 0, Fh = 0;');
   // X: set by inline code's calls out to the CPU (memory-access.ts slow).
-  if (out.some((l) => l.includes('(X = 1, '))) pre.push('let X = 0;');
+  if (out.some((l) => l.includes(SLOW_MARK))) pre.push('let X = 0;');
   if (out.some((l) => l.includes('TL['))) pre.push(TLB_PRELUDE);
   const src = `${pre.join('\n')}\n${out.join('\n')}`;
   if (!INT32_STATE_IN_ARRAY) return src;

@@ -178,11 +178,10 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
   if (e === H.movEGmem) {
     const s = i.reg << 1;
     const n = i.osize === 8 ? 8 : 4;
-    const store = store32;
     // The fast path also requires a page without decoded code or a watchpoint (PhysMem.codeWrite).
     const body = n === 8
-      ? `const q = pa + 4; ${store('pa', 'vl')} ${store('q', 'vh')}`
-      : `${store('pa', 'vl')}`;
+      ? `const q = pa + 4; ${store32('pa', 'vl')} ${store32('q', 'vh')}`
+      : `${store32('pa', 'vl')}`;
     const out = `${slow(n === 8 ? 'c.write64(lo, hi, vl, vh)' : 'c.write32(lo, hi, vl)')};`;
     return `{ const vl = r[${s}], vh = r[${s + 1}]; ${ea64Stmts(i, k)} ${paStmts(n, true)} if (pa >= 0 && CP[pa >>> 12] === 0) { ${body} } else ${out} }`;
   }

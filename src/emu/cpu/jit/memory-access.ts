@@ -63,10 +63,13 @@ export const TLB_PRELUDE = 'const T = c.mmu, TL = T.tagLo, TH = T.tagHi, TP = T.
 /** A little-endian int32 read of RAM at pa (aligned: the Int32Array view; else the DataView). */
 export const rd32 = (pa: string) => `((${pa} & 3) === 0 ? U32[${pa} >>> 2] : DV.getInt32(${pa}, true))`;
 
+/** What slow() puts before the call: a block whose code contains it declares X. */
+export const SLOW_MARK = '(X = 1, ';
+
 /**
  * A call from a block's inline code out to the CPU (a memory access it cannot make directly, or
  * the instruction's handler) as an expression that first sets the block's local X: the call may
  * walk page tables, fault, stop the CPU or write code, so the block's checks after the instruction
  * are due (blocks.ts, inline.ts marksSlowPaths).
  */
-export const slow = (call: string): string => `(X = 1, ${call})`;
+export const slow = (call: string): string => `${SLOW_MARK}${call})`;
