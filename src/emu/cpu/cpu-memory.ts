@@ -12,10 +12,13 @@ import { canonical } from './canonical';
 
 export abstract class CpuMemory extends CpuState {
   readonly mmu: Mmu;
+  /** RAM as int32 words (mem.i32): aligned accesses on the kept pages. */
+  private readonly ram32: Int32Array;
 
   constructor(readonly mem: PhysMem) {
     super();
     this.mmu = new Mmu(mem, this);
+    this.ram32 = mem.i32;
   }
 
   // ---------------------------------------------------------------- memory
@@ -54,16 +57,20 @@ export abstract class CpuMemory extends CpuState {
   private wmEpoch = -1;
   private wmUser = false;
 
-  /** The physical address of a read within one page: from the kept read page, or translated (and kept). */
-  private readPa(lo: number, hi: number): number {
+  /**
+   * The kept read page holds lo, hi: the same linear page and 4 GiB, and nothing since that changes
+   * its translation. Callers then make the access at rmBase | offset, an int32 (RAM is under
+   * 2 GiB), so that V8 keeps the physical address in an integer register rather than a double.
+   */
+  private rmHolds(lo: number, hi: number): boolean {
     return (lo & ~0xfff) === this.rmPage && hi === this.rmHi && this.mmu.epoch === this.rmEpoch &&
-      this.rmUser === (this.cpl === 3 && !this.sysAccess) ? this.rmBase | (lo & 0xfff) : this.keepPage(lo, hi, READ);
+      this.rmUser === (this.cpl === 3 && !this.sysAccess);
   }
 
-  /** The same for a write within one page (the kept write page). */
-  private writePa(lo: number, hi: number): number {
+  /** The same for the kept write page. */
+  private wmHolds(lo: number, hi: number): boolean {
     return (lo & ~0xfff) === this.wmPage && hi === this.wmHi && this.mmu.epoch === this.wmEpoch &&
-      this.wmUser === (this.cpl === 3 && !this.sysAccess) ? this.wmBase | (lo & 0xfff) : this.keepPage(lo, hi, WRITE);
+      this.wmUser === (this.cpl === 3 && !this.sysAccess);
   }
 
   /** translate() for a read or write that missed the kept page: keeps this one if it is in RAM (rm* or wm*). */
@@ -89,14 +96,31 @@ export abstract class CpuMemory extends CpuState {
     return this.mem.read16(this.translate(lo, hi, READ));
   }
   read32(lo: number, hi: number): number {
-    if ((lo & 0xfff) > 0xffc) return this.read16(lo, hi) | (this.read16(lo + 2, hi) << 16);
-    return this.mem.read32(this.readPa(lo, hi));
+    const o = lo & 0xfff;
+    if (o > 0xffc) return this.read16(lo, hi) | (this.read16(lo + 2, hi) << 16);
+    if (this.rmHolds(lo, hi)) {
+      const pa = this.rmBase | o;
+      return (pa & 3) === 0 ? this.ram32[pa >>> 2]! : this.mem.dv.getInt32(pa, true);
+    }
+    return this.mem.read32(this.keepPage(lo, hi, READ));
   }
   /** 64-bit read: returns the low half, high half in this.hi. */
   read64(lo: number, hi: number): number {
-    if ((lo & 0xfff) <= 0xff8) {
+    const o = lo & 0xfff;
+    if (o <= 0xff8) {
       // Within one page: one translation for both halves.
-      const pa = this.readPa(lo, hi);
+      if (this.rmHolds(lo, hi)) {
+        const pa = this.rmBase | o;
+        if ((pa & 3) === 0) {
+          const w = pa >>> 2, ram = this.ram32;
+          this.hi = ram[w + 1]!;
+          return ram[w]!;
+        }
+        const dv = this.mem.dv;
+        this.hi = dv.getInt32(pa + 4, true);
+        return dv.getInt32(pa, true);
+      }
+      const pa = this.keepPage(lo, hi, READ);
       this.hi = this.mem.read32(pa + 4);
       return this.mem.read32(pa);
     }
@@ -135,12 +159,18 @@ export abstract class CpuMemory extends CpuState {
       for (let k = 0; k < 4; k++) this.mem.write8(pa[k]!, (v >> (8 * k)) & 0xff);
       return;
     }
-    this.mem.write32(this.writePa(lo, hi), v);
+    this.mem.write32(this.wmHolds(lo, hi) ? this.wmBase | (lo & 0xfff) : this.keepPage(lo, hi, WRITE), v);
   }
   write64(lo: number, hi: number, vlo: number, vhi: number): void {
     if ((lo & 0xfff) <= 0xff8) {
       // Within one page: one translation for both halves.
-      const pa = this.writePa(lo, hi);
+      if (this.wmHolds(lo, hi)) {
+        const pa = this.wmBase | (lo & 0xfff);
+        this.mem.write32(pa, vlo);
+        this.mem.write32(pa + 4, vhi);
+        return;
+      }
+      const pa = this.keepPage(lo, hi, WRITE);
       this.mem.write32(pa, vlo);
       this.mem.write32(pa + 4, vhi);
       return;

@@ -226,6 +226,28 @@ export class CpuState {
 
   /** Compute the memory operand's linear address into laLo/laHi (segment base, canonical check). */
   ea(i: Insn): void {
+    if (i.asize === 8 && i.index < 0 && i.seg < FS) {
+      // [base + disp], [rip + disp] or [disp] in 64-bit code, the shapes most memory operands of gcc
+      // code have, summed here so that this stays small enough for V8 to inline into the handlers.
+      let lo = i.dispLo | 0, hi = i.dispHi | 0;
+      const b = i.base;
+      if (b >= 0) {
+        const bl = b === BASE_RIP ? this.ripLo : this.r[b << 1]!;
+        const bh = b === BASE_RIP ? this.ripHi : this.r[(b << 1) + 1]!;
+        const t = (lo + bl) | 0;
+        hi = (hi + bh + ((t >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+        lo = t;
+      }
+      if (!canonical(hi)) this.nonCanonical(i.seg);
+      this.laLo = lo;
+      this.laHi = hi;
+      return;
+    }
+    this.eaAny(i);
+  }
+
+  /** ea() for every other shape: an index, FS/GS, a 32- or 16-bit address. */
+  private eaAny(i: Insn): void {
     this.eaOffset(i);
     if (i.asize === 8) {
       let lo = this.laLo;

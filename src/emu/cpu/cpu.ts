@@ -20,7 +20,7 @@ import { BlockCache } from './jit/blocks'; // block compiler (src/emu/cpu/jit)
 import { CpuMemory } from './cpu-memory';
 import { StopReason } from './cpu-state';
 import { settleMutableFields } from './mutable-fields';
-import { Direct, jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem } from './exec/fast';
+import { Direct, jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem, movGEbd, movEGbd } from './exec/fast';
 
 export { StopReason, CpuState, type PortIo, type InterruptSource } from './cpu-state';
 
@@ -197,6 +197,8 @@ export class Cpu extends CpuMemory {
             case Direct.MovGEmem: movGEmem(this, i); break;
             case Direct.MovEGmem: movEGmem(this, i); break;
             case Direct.MovzxByteMem: movzxByteMem(this, i); break;
+            case Direct.MovGEbd: movGEbd(this, i); break;
+            case Direct.MovEGbd: movEGbd(this, i); break;
             default: i.exec!(this, i);
           }
           this.instructions++;

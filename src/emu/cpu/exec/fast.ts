@@ -5,7 +5,8 @@
 // general handler runs. Each must behave exactly like the general handler
 // (the native-oracle test runs both, since generated cases hit these shapes).
 import type { Cpu } from '../cpu';
-import type { Insn, Handler } from '../insn';
+import { type Insn, type Handler, BASE_RIP, FS } from '../insn';
+import { canonical } from '../canonical';
 import { Lazy, cond, szp, setArith } from '../flags';
 import { shiftValue, hiOut, cfOut, ofOut } from './shift';
 import { imulTrunc, mul64 } from './muldiv';
@@ -147,6 +148,46 @@ function movGEreg(c: Cpu, i: Insn): void {
   const d = i.reg << 1, s = i.rm << 1;
   r[d] = r[s]!;
   r[d + 1] = i.osize === 8 ? r[s + 1]! : 0;
+}
+
+/**
+ * The linear address of [base + disp] or [rip + disp] in 64-bit code without FS/GS (the bdMem
+ * shape, bound by specialize): its low half, the high half in c.hi, as cpu.ea computes it; a
+ * non-canonical address goes through c.ea, which raises the fault. Small, so V8 inlines it.
+ */
+function bdAddr(c: Cpu, i: Insn): number {
+  const b = i.base, r = c.r, dl = i.dispLo;
+  const bl = b === BASE_RIP ? c.ripLo : r[b << 1]!;
+  const bh = b === BASE_RIP ? c.ripHi : r[(b << 1) + 1]!;
+  const lo = (dl + bl) | 0;
+  const hi = (i.dispHi + bh + ((lo >>> 0) < (dl >>> 0) ? 1 : 0)) | 0;
+  if (!canonical(hi)) c.ea(i);
+  c.hi = hi;
+  return lo;
+}
+/** An operand of the bdMem shape: [base + disp] or [rip + disp], 64-bit address, no FS/GS. */
+const bdMem = (i: Insn): boolean => i.mem && i.asize === 8 && i.index < 0 && i.base >= 0 && i.seg < FS;
+
+/** mov r32/r64, [base + disp] (8B): movGEmem with the address summed here. */
+function movGEbd(c: Cpu, i: Insn): void {
+  const lo = bdAddr(c, i), hi = c.hi;
+  const r = c.r, d = i.reg << 1;
+  if (i.osize === 8) {
+    r[d] = c.read64(lo, hi);
+    r[d + 1] = c.hi;
+  } else {
+    r[d] = c.read32(lo, hi);
+    r[d + 1] = 0;
+  }
+}
+
+/** mov [base + disp], r32/r64 (89): movEGmem with the address summed here. */
+function movEGbd(c: Cpu, i: Insn): void {
+  const r = c.r, s = i.reg << 1;
+  const vlo = r[s]!, vhi = r[s + 1]!;
+  const lo = bdAddr(c, i), hi = c.hi;
+  if (i.osize === 8) c.write64(lo, hi, vlo, vhi);
+  else c.write32(lo, hi, vlo);
 }
 
 function movGEmem(c: Cpu, i: Insn): void {
@@ -339,11 +380,12 @@ const retNear64: Handler = (c, i) => ret(c, i);
  * than through exec: the hottest forms of gcc code (a histogram of the bench workloads), for which
  * the call through a field that holds hundreds of different functions costs most.
  */
-export const enum Direct { None = 0, Jcc, MovEGreg, AluEIreg, AluEGreg, Lea64, MovGEmem, MovEGmem, MovzxByteMem }
-export { jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem };
+export const enum Direct { None = 0, Jcc, MovEGreg, AluEIreg, AluEGreg, Lea64, MovGEmem, MovEGmem, MovzxByteMem, MovGEbd, MovEGbd }
+export { jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem, movGEbd, movEGbd };
 const DIRECT_IDS = new Map<Handler, Direct>([
   [jccFast, Direct.Jcc], [movEGreg, Direct.MovEGreg], [aluEIreg, Direct.AluEIreg], [aluEGreg, Direct.AluEGreg],
   [lea64, Direct.Lea64], [movGEmem, Direct.MovGEmem], [movEGmem, Direct.MovEGmem], [movzxByteMem, Direct.MovzxByteMem],
+  [movGEbd, Direct.MovGEbd], [movEGbd, Direct.MovEGbd],
 ]);
 /** Insn.fast for a bound handler: its Direct name, or None. */
 export function fastId(h: Handler): Direct {
@@ -363,11 +405,11 @@ export function specialize(name: string, i: Insn): Handler | undefined {
       if (!i.mem) return wide ? aluEIreg : i.osize === 1 && byteOp(i.reg & 7) ? aluEIbyteReg : undefined;
       return i.osize === 1 && (i.reg & 7) === CMP ? cmpEIbyteMem : undefined;
     }
-    case 'movEG': return wide ? (i.mem ? movEGmem : movEGreg) : i.osize === 1 && i.mem ? movEGmem8 : undefined;
+    case 'movEG': return wide ? (i.mem ? (bdMem(i) ? movEGbd : movEGmem) : movEGreg) : i.osize === 1 && i.mem ? movEGmem8 : undefined;
     case 'movEI': return i.mem && (wide || i.osize === 1) ? movEImem : undefined;
     case 'testEG': return i.mem ? undefined : wide ? testEGreg : i.osize === 1 ? testEGbyteReg : undefined;
     case 'aluAI': return wide ? aluAIwide : i.osize === 1 && byteOp(i.op >> 3) ? aluAIbyte : undefined;
-    case 'movGE': return wide ? (i.mem ? movGEmem : movGEreg) : undefined;
+    case 'movGE': return wide ? (i.mem ? (bdMem(i) ? movGEbd : movGEmem) : movGEreg) : undefined;
     case 'lea': return i.osize === 8 ? lea64 : i.osize === 4 ? lea32 : undefined;
     case 'movzx': return i.mem && (i.op & 1) === 0 && wide ? movzxByteMem : undefined;
     case 'jcc': return i.osize !== 2 ? jccFast : undefined;

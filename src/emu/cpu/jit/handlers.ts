@@ -19,6 +19,8 @@ export const H = {
   movGEreg: specialize('movGE', shape({ mem: false, osize: 8 })),
   movEGmem: specialize('movEG', shape({ mem: true, osize: 8 })),
   movGEmem: specialize('movGE', shape({ mem: true, osize: 8 })),
+  movEGbd: specialize('movEG', shape({ mem: true, osize: 8, base: 4 })),
+  movGEbd: specialize('movGE', shape({ mem: true, osize: 8, base: 4 })),
   lea64: specialize('lea', shape({ osize: 8 })),
   movzxByteMem: specialize('movzx', shape({ mem: true, op: 0xb6, osize: 4 })),
   jccFast: specialize('jcc', shape({ osize: 8 })),

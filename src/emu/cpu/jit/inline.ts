@@ -107,7 +107,7 @@ export function setsAllFlags(i: Insn): boolean {
  */
 export function marksSlowPaths(i: Insn): boolean {
   const e = i.exec;
-  return e === H.aluGEmem || e === H.movGEmem || e === H.movEGmem || e === H.movzxByteMem || e === H.movEGmem8 ||
+  return e === H.aluGEmem || e === H.movGEmem || e === H.movEGmem || e === H.movGEbd || e === H.movEGbd || e === H.movzxByteMem || e === H.movEGmem8 ||
     e === H.movEImem || e === H.cmpEIbyteMem || e === H.pushReg64 || e === H.popReg64;
 }
 
@@ -167,7 +167,7 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
   if (e === H.aluAIbyte) return alu8Stmts(i.op >> 3, 0, `${i.immLo & 0xff}`, i.op >> 3 !== CMP, fuse, dead);
   if (e === H.aluEIbyteReg) return alu8Stmts(i.reg & 7, i.rm, `${i.immLo & 0xff}`, (i.reg & 7) !== CMP, fuse, dead);
   if (e === H.testEGbyteReg) return alu8Stmts(4, i.rm, get8(i.reg), false, fuse, dead);
-  if (e === H.movGEmem) {
+  if (e === H.movGEmem || e === H.movGEbd) {
     const d = i.reg << 1;
     if (i.osize === 8) {
       return `{ ${ea64Stmts(i, k)} ${paStmts(8, false)} if (pa >= 0) { const v = ${rd32('pa')}, q = pa + 4; c.hi = ${rd32('q')}; r[${d}] = v; r[${d + 1}] = c.hi; }` +
@@ -175,7 +175,7 @@ export function emitInline(i: Insn, k: number, fuse = false, jump: string | null
     }
     return `{ ${ea64Stmts(i, k)} ${paStmts(4, false)} if (pa >= 0) { r[${d}] = ${rd32('pa')}; } else r[${d}] = ${slow('c.read32(lo, hi)')}; r[${d + 1}] = 0; }`;
   }
-  if (e === H.movEGmem) {
+  if (e === H.movEGmem || e === H.movEGbd) {
     const s = i.reg << 1;
     const n = i.osize === 8 ? 8 : 4;
     // The fast path also requires a page without decoded code or a watchpoint (PhysMem.codeWrite).

@@ -105,3 +105,34 @@ export function ripRelativeCases(add: Add): void {
     return mk(`rip-relative x${n}`, bytes, st, AF);
   });
 }
+
+/** imm64 as the bytes of a mov r64, imm64 (REX.W B8+r). */
+function movImm64(reg: number, lo: number, hi: number): number[] {
+  const le = (v: number) => [0, 8, 16, 24].map((s) => (v >>> s) & 0xff);
+  return [0x48 | (reg >> 3), 0xb8 | (reg & 7), ...le(lo), ...le(hi)];
+}
+
+/**
+ * Loads and stores through [base + disp32] whose address is not canonical: a base register far
+ * outside (bit 47 and the bits above disagree) or just inside with a displacement that carries
+ * across bit 47 either way. The host raises #GP (#SS with RBP as the base); nothing is read or
+ * written. The interpreter's [base + disp] handlers (exec/fast.ts movGEbd, movEGbd) and compiled
+ * blocks sum these addresses themselves.
+ */
+export function nonCanonicalMemCases(add: Add): void {
+  add('non-canonical [base + disp]', (r) => {
+    const st = baseState(r);
+    const base = r.pick([3, 5, 6, 9]); // rbx, rbp (SS), rsi, r9
+    let lo: number, hi: number, disp: number;
+    switch (r.int(3)) {
+      case 0: lo = r.u32(); hi = r.pick([0x00008000, 0x7fff0000, 0xffff7fff, 0x80000000, 0x00010000]); disp = r.int(256) - 128; break;
+      case 1: lo = (0xffffff00 + r.int(256)) | 0; hi = 0x00007fff; disp = 0x100 + r.int(0x1000); break; // carries into bit 47
+      default: lo = r.int(256); hi = 0xffff8000 | 0; disp = -(0x100 + r.int(0x1000)); break; // borrows out of bit 47
+    }
+    const reg = r.pick([0, 1, 2, 7]), w = r.bool(0.6);
+    const op = r.pick([0x8b, 0x89]);
+    const rex = (w ? 8 : 0) | (base >> 3);
+    const insn = [...(rex !== 0 ? [0x40 | rex] : []), op, 0x80 | (reg << 3) | (base & 7), ...[0, 8, 16, 24].map((s) => (disp >>> s) & 0xff)];
+    return mk(`non-canonical ${op === 0x8b ? 'load' : 'store'}`, [...movImm64(base, lo, hi), ...insn], st);
+  });
+}

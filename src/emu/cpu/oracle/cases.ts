@@ -7,7 +7,7 @@ import { Rng, type Gen, type GenCase } from './cases-kit';
 import { arithmeticCases } from './cases-arith';
 import { dataCases } from './cases-data';
 import { controlCases, byteJccCases } from './cases-control';
-import { runCases, stackCornerCases, ripRelativeCases } from './cases-runs';
+import { runCases, stackCornerCases, ripRelativeCases, nonCanonicalMemCases } from './cases-runs';
 
 export { Rng, val64, type GenCase, type Size } from './cases-kit';
 
@@ -20,6 +20,7 @@ byteJccCases(add); // added later, after the others: the generators before it ke
 runCases(add);
 stackCornerCases(add);
 ripRelativeCases(add);
+nonCanonicalMemCases(add);
 
 export const GENERATORS: ReadonlyArray<readonly [string, Gen]> = gens;
 
