@@ -45,15 +45,16 @@ export abstract class CpuMemory extends CpuState {
    * 4 GiB, base in RAM as an int32), kept while the MMU's epoch (no walk, flush or world switch
    * since; turning paging on or off flushes) and the access's user/supervisor kind are those it was
    * translated with: the TLB probe is skipped for them, and the physical address stays an integer.
+   * Page, 4 GiB and base take any int32: CpuState's int32 layout (int32-state.ts) holds them.
    */
-  private rmPage = -1;
-  private rmHi = 0;
-  private rmBase = 0;
-  private rmEpoch = -1;
+  declare rmPage: number;
+  declare rmHi: number;
+  declare rmBase: number;
+  private rmEpoch = -1; // none kept yet (the MMU's epoch starts at 0)
   private rmUser = false;
-  private wmPage = -1;
-  private wmHi = 0;
-  private wmBase = 0;
+  declare wmPage: number;
+  declare wmHi: number;
+  declare wmBase: number;
   private wmEpoch = -1;
   private wmUser = false;
 

@@ -1,6 +1,7 @@
 // Where the CPU keeps the int32 values that take any 32-bit value: RIP's halves,
 // the instruction's start, the lazy flags' operands and result, the last memory
-// operand's linear address and the high half of a 64-bit result.
+// operand's linear address, the high half of a 64-bit result and the pages the CPU
+// keeps for reads and writes (cpu-memory.ts).
 //
 // V8 stores a small integer in a field as is, and anything else as a boxed
 // double, once for every object of the class. In Node a small integer has 32
@@ -21,6 +22,7 @@ export const INT32_SLOTS = {
   ripLo: 0, ripHi: 1, startLo: 2, startHi: 3,
   lres: 4, lresH: 5, ldst: 6, ldstH: 7, lsrc: 8, lsrcH: 9, lcf: 10,
   laLo: 11, laHi: 12, hi: 13,
+  rmPage: 14, rmHi: 15, rmBase: 16, wmPage: 17, wmHi: 18, wmBase: 19,
 } as const;
 export type Int32Field = keyof typeof INT32_SLOTS;
 
