@@ -294,8 +294,10 @@ export class CpuState {
   /** Jump to RIP + rel (rel sign-extended 32-bit), truncated to the operand size. */
   jumpRel(rel: number, osize: number): void {
     if (osize === 8) {
+      // rel is an int32: the sum of the unsigned low half and rel is in (-2^31, 2^33), so the
+      // carry into the high half is -1, 0 or 1.
       const s = (this.ripLo >>> 0) + rel;
-      const hi = (this.ripHi + Math.floor(s / 4294967296)) | 0;
+      const hi = (this.ripHi + (s < 0 ? -1 : s > 0xffffffff ? 1 : 0)) | 0;
       this.setRip(s | 0, hi);
     } else {
       const t = (this.ripLo + rel) | 0;

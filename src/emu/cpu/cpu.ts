@@ -7,7 +7,7 @@ import { DecodedCache } from './icache';
 import { CpuFault, UD, PF } from './fault';
 import { READ, EXEC } from '../mem/paging';
 import { deliverEvent } from './interrupts';
-import { CS, ES, SS, DS, FS, GS, LDTR, TR } from './insn';
+import { type Insn, CS, ES, SS, DS, FS, GS, LDTR, TR } from './insn';
 import { bindHandler } from './exec/table';
 import { setSegment } from './segments';
 import type { PhysMem } from '../mem/phys';
@@ -96,6 +96,8 @@ export class Cpu extends CpuMemory {
     // epoch (no walk, flush or world switch since) and the CPL are those it was translated with.
     const mmu = this.mmu;
     let fPage = -1, fHi = 0, fBase = 0, fEpoch = -1, fCpl = -1;
+    // The last instruction interpreted and the physical address after it (-1: none).
+    let prev: Insn | null = null, nextPa = -1;
     while (left > 0 && this.stop === StopReason.None) {
       try {
         while (left > 0) {
@@ -172,14 +174,25 @@ export class Cpu extends CpuMemory {
               continue;
             }
           }
-          const page = pages[pa >>> 12];
-          let i = page !== undefined ? page[pa & 0xfff] : undefined;
-          if (i === undefined || i.mode !== mode) {
-            this.fetchBase = linLo;
-            i = decode(this.fetchSrc, mode);
-            bindHandler(i);
-            this.icache.insert(pa, i);
+          // Straight-line code: the instruction after the last one, by its link (Insn.next); a link
+          // is physical (the cached instruction at the address after it), dead once its page is written.
+          const follows = pa === nextPa;
+          let i: Insn | null = follows ? prev!.next : null;
+          if (i === null || i.mode !== mode) {
+            const page = pages[pa >>> 12];
+            let c = page !== undefined ? page[pa & 0xfff] : undefined;
+            let cached = true;
+            if (c === undefined || c.mode !== mode) {
+              this.fetchBase = linLo;
+              c = decode(this.fetchSrc, mode);
+              bindHandler(c);
+              cached = this.icache.insert(pa, c);
+            }
+            if (follows && cached) prev!.next = c;
+            i = c;
           }
+          prev = i;
+          nextPa = pa + i.len;
           const nlo = (slo + i.len) | 0;
           if (mode === 64) {
             this.ripLo = nlo;

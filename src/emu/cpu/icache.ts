@@ -25,9 +25,10 @@ export class DecodedCache {
     return i !== undefined && i.mode === mode ? i : undefined;
   }
 
-  insert(pa: number, insn: Insn): void {
+  /** Cache insn at pa; false when it is not cached (it crosses into the next page, or is not in RAM). */
+  insert(pa: number, insn: Insn): boolean {
     const off = pa & 0xfff;
-    if (off + insn.len > 4096 || pa >= this.mem.size) return;
+    if (off + insn.len > 4096 || pa >= this.mem.size) return false;
     const pn = pa >>> PAGE_SHIFT;
     let page = this.pages[pn];
     if (page === undefined) {
@@ -36,9 +37,16 @@ export class DecodedCache {
       this.mem.codePage[pn] |= CODE_PAGE;
     }
     page[off] = insn;
+    return true;
   }
 
+  /**
+   * Drop a page's instructions. Each is marked (mode 0) as well, since the interpreter reaches
+   * instructions through Insn.next links too, which may come from another page.
+   */
   invalidatePage(pn: number): void {
+    const page = this.pages[pn];
+    if (page !== undefined) for (const i of page) if (i !== undefined) i.mode = 0;
     this.pages[pn] = undefined;
     this.mem.codePage[pn] &= ~CODE_PAGE;
     this.invalidations++;

@@ -28,8 +28,14 @@ export class Insn {
   row = -1;
   /** Total length in bytes: a faulting instruction restarts at RIP - len. */
   len = 0;
-  /** Code size the bytes were decoded for (16, 32, 64); the cache re-decodes on mismatch. */
+  /** Code size the bytes were decoded for (16, 32, 64); the cache re-decodes on mismatch. 0: dropped from the cache (its page was written). */
   mode = 64;
+  /**
+   * The cached instruction at the physical address right after this one (the interpreter's loop
+   * links them as it runs, icache.ts), or null: straight-line code is fetched without the
+   * cache's lookup. Valid while its mode is not 0.
+   */
+  next: Insn | null = null;
   /** Opcode byte, and 1 for the 0F map. */
   op = 0;
   map = 0;
