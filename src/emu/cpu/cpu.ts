@@ -96,8 +96,8 @@ export class Cpu extends CpuMemory {
     // epoch (no walk, flush or world switch since) and the CPL are those it was translated with.
     const mmu = this.mmu;
     let fPage = -1, fHi = 0, fBase = 0, fEpoch = -1, fCpl = -1;
-    // The last instruction interpreted and the physical address after it (-1: none).
-    let prev: Insn | null = null, nextPa = -1;
+    // The last instruction interpreted and the physical address after it (-2: none).
+    let prev: Insn | null = null, nextPa = -2;
     while (left > 0 && this.stop === StopReason.None) {
       try {
         while (left > 0) {
@@ -119,23 +119,27 @@ export class Cpu extends CpuMemory {
           this.startHi = shi;
           const mode = this.mode;
           const linLo = mode === 64 ? slo : (slo + this.segBaseLo[CS]!) | 0;
+          // The physical address of the instruction when it is in RAM (an int32: RAM is under 2 GiB, and
+          // V8 keeps pa in an integer register only if every path gives one), else -1: the bytes are
+          // then decoded where they are, neither cached nor compiled.
           let pa: number;
           if (!this.paging) {
-            pa = shi === 0 ? linLo >>> 0 : this.translate(linLo, shi, EXEC);
+            pa = shi === 0 && linLo >= 0 && linLo < ramSize ? linLo : -1; // (above 4 GiB: beyond any RAM)
           } else if ((linLo & ~0xfff) === fPage && shi === fHi && mmu.epoch === fEpoch && this.cpl === fCpl) {
             pa = fBase | (linLo & 0xfff);
           } else {
-            pa = this.translate(linLo, shi, EXEC);
+            const t = this.translate(linLo, shi, EXEC);
             // Kept for pages in RAM below 2 GiB only: the base is then an int32, and so is pa (measured
             // +6 % on the whole PC interpreted against keeping any page, whose pa was a double).
-            const base = pa - (linLo & 0xfff);
+            const base = t - (linLo & 0xfff);
             fPage = base + 4096 <= ramSize && base < 0x7ffff000 ? linLo & ~0xfff : -1;
             fHi = shi;
             fBase = base | 0;
             fEpoch = mmu.epoch;
             fCpl = this.cpl;
+            pa = t < ramSize ? t | 0 : -1;
           }
-          if (blocks !== null && pa < ramSize && this.insnHook === null) {
+          if (blocks !== null && pa >= 0 && this.insnHook === null) {
             let b = blocks.get(pa, mode);
             if (b !== null && b.n <= left) {
               // What the fetch translation of this page depends on, to go on to the next block
@@ -179,20 +183,20 @@ export class Cpu extends CpuMemory {
           const follows = pa === nextPa;
           let i: Insn | null = follows ? prev!.next : null;
           if (i === null || i.mode !== mode) {
-            const page = pages[pa >>> 12];
+            const page = pa >= 0 ? pages[pa >>> 12] : undefined;
             let c = page !== undefined ? page[pa & 0xfff] : undefined;
             let cached = true;
             if (c === undefined || c.mode !== mode) {
               this.fetchBase = linLo;
               c = decode(this.fetchSrc, mode);
               bindHandler(c);
-              cached = this.icache.insert(pa, c);
+              cached = pa >= 0 && this.icache.insert(pa, c);
             }
             if (follows && cached) prev!.next = c;
             i = c;
           }
           prev = i;
-          nextPa = pa + i.len;
+          nextPa = pa >= 0 ? (pa + i.len) | 0 : -2;
           const nlo = (slo + i.len) | 0;
           if (mode === 64) {
             this.ripLo = nlo;
