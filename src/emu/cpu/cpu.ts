@@ -20,7 +20,10 @@ import { BlockCache } from './jit/blocks'; // block compiler (src/emu/cpu/jit)
 import { CpuMemory } from './cpu-memory';
 import { StopReason } from './cpu-state';
 import { settleMutableFields } from './mutable-fields';
-import { Direct, jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem, movGEbd, movEGbd } from './exec/fast';
+import {
+  Direct, jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem, movGEbd, movEGbd,
+  movEImem, movEGmem8, cmpEIbyteMem, imul2reg, shiftRegImm, testEGreg,
+} from './exec/fast';
 
 export { StopReason, CpuState, type PortIo, type InterruptSource } from './cpu-state';
 
@@ -216,6 +219,12 @@ export class Cpu extends CpuMemory {
             case Direct.MovzxByteMem: movzxByteMem(this, i); break;
             case Direct.MovGEbd: movGEbd(this, i); break;
             case Direct.MovEGbd: movEGbd(this, i); break;
+            case Direct.MovEImem: movEImem(this, i); break;
+            case Direct.MovEGmem8: movEGmem8(this, i); break;
+            case Direct.CmpEIbyteMem: cmpEIbyteMem(this, i); break;
+            case Direct.Imul2reg: imul2reg(this, i); break;
+            case Direct.ShiftRegImm: shiftRegImm(this, i); break;
+            case Direct.TestEGreg: testEGreg(this, i); break;
             default: i.exec!(this, i);
           }
           this.instructions++;

@@ -380,12 +380,19 @@ const retNear64: Handler = (c, i) => ret(c, i);
  * than through exec: the hottest forms of gcc code (a histogram of the bench workloads), for which
  * the call through a field that holds hundreds of different functions costs most.
  */
-export const enum Direct { None = 0, Jcc, MovEGreg, AluEIreg, AluEGreg, Lea64, MovGEmem, MovEGmem, MovzxByteMem, MovGEbd, MovEGbd }
-export { jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem, movGEbd, movEGbd };
+export const enum Direct {
+  None = 0, Jcc, MovEGreg, AluEIreg, AluEGreg, Lea64, MovGEmem, MovEGmem, MovzxByteMem, MovGEbd, MovEGbd,
+  MovEImem, MovEGmem8, CmpEIbyteMem, Imul2reg, ShiftRegImm, TestEGreg,
+}
+export {
+  jccFast, movEGreg, aluEIreg, aluEGreg, lea64, movGEmem, movEGmem, movzxByteMem, movGEbd, movEGbd,
+  movEImem, movEGmem8, cmpEIbyteMem, imul2reg, shiftRegImm, testEGreg,
+};
 const DIRECT_IDS = new Map<Handler, Direct>([
   [jccFast, Direct.Jcc], [movEGreg, Direct.MovEGreg], [aluEIreg, Direct.AluEIreg], [aluEGreg, Direct.AluEGreg],
   [lea64, Direct.Lea64], [movGEmem, Direct.MovGEmem], [movEGmem, Direct.MovEGmem], [movzxByteMem, Direct.MovzxByteMem],
-  [movGEbd, Direct.MovGEbd], [movEGbd, Direct.MovEGbd],
+  [movGEbd, Direct.MovGEbd], [movEGbd, Direct.MovEGbd], [movEImem, Direct.MovEImem], [movEGmem8, Direct.MovEGmem8],
+  [cmpEIbyteMem, Direct.CmpEIbyteMem], [imul2reg, Direct.Imul2reg], [shiftRegImm, Direct.ShiftRegImm], [testEGreg, Direct.TestEGreg],
 ]);
 /** Insn.fast for a bound handler: its Direct name, or None. */
 export function fastId(h: Handler): Direct {
