@@ -14,11 +14,14 @@ export abstract class CpuMemory extends CpuState {
   readonly mmu: Mmu;
   /** RAM as int32 words (mem.i32): aligned accesses on the kept pages. */
   private readonly ram32: Int32Array;
+  /** mem.codePage: a write to a page flagged there goes through PhysMem (decoded code, watchpoints). */
+  private readonly codePage: Uint8Array;
 
   constructor(readonly mem: PhysMem) {
     super();
     this.mmu = new Mmu(mem, this);
     this.ram32 = mem.i32;
+    this.codePage = mem.codePage;
   }
 
   // ---------------------------------------------------------------- memory
@@ -160,13 +163,26 @@ export abstract class CpuMemory extends CpuState {
       for (let k = 0; k < 4; k++) this.mem.write8(pa[k]!, (v >> (8 * k)) & 0xff);
       return;
     }
-    this.mem.write32(this.wmHolds(lo, hi) ? this.wmBase | (lo & 0xfff) : this.keepPage(lo, hi, WRITE), v);
+    if (this.wmHolds(lo, hi)) {
+      const pa = this.wmBase | (lo & 0xfff);
+      // Straight into RAM when aligned on a page with no decoded code and no watchpoint (PhysMem.codeWrite's cases).
+      if ((pa & 3) === 0 && this.codePage[pa >>> 12] === 0) this.ram32[pa >>> 2] = v;
+      else this.mem.write32(pa, v);
+      return;
+    }
+    this.mem.write32(this.keepPage(lo, hi, WRITE), v);
   }
   write64(lo: number, hi: number, vlo: number, vhi: number): void {
     if ((lo & 0xfff) <= 0xff8) {
       // Within one page: one translation for both halves.
       if (this.wmHolds(lo, hi)) {
         const pa = this.wmBase | (lo & 0xfff);
+        if ((pa & 3) === 0 && this.codePage[pa >>> 12] === 0) {
+          const w = pa >>> 2, ram = this.ram32;
+          ram[w] = vlo;
+          ram[w + 1] = vhi;
+          return;
+        }
         this.mem.write32(pa, vlo);
         this.mem.write32(pa + 4, vhi);
         return;

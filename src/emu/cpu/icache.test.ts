@@ -3,7 +3,7 @@
 // instruction links to, so the new bytes run.
 import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from './cpu';
-import { PhysMem } from '../mem/phys';
+import { PhysMem, WATCH_PAGE } from '../mem/phys';
 
 function run(jit: boolean): Cpu {
   const mem = new PhysMem(1 << 20);
@@ -37,5 +37,46 @@ describe('decoded-instruction cache', () => {
       expect(c.instructions).toBe(1 + 2 * 7 + 1);
       expect(c.icache.invalidations).toBe(2);
     }
+  });
+
+  it('a store through the kept write page to a page with decoded code still drops its instructions', () => {
+    // 0x2000: inc eax; nop; nop; ret. Called once, then a dword store (after another store to the
+    // page, so the CPU keeps it as its write page) rewrites inc eax into dec eax, and it is called again.
+    for (const jit of [false, true]) {
+      const mem = new PhysMem(1 << 20);
+      const cpu = new Cpu(mem);
+      cpu.setFlat64();
+      cpu.jit = jit;
+      mem.load(0x2000, Uint8Array.from([0xff, 0xc0, 0x90, 0x90, 0xc3]));
+      mem.load(0x3000, Uint8Array.from([
+        0xbb, 0x00, 0x20, 0, 0, // mov ebx, 0x2000
+        0xe8, 0xf6, 0xef, 0xff, 0xff, // call 0x2000
+        0xc7, 0x43, 0x08, 0, 0, 0, 0, // mov dword [rbx+8], 0
+        0xc7, 0x03, 0xff, 0xc8, 0x90, 0x90, // mov dword [rbx], 0x9090c8ff
+        0xe8, 0xe4, 0xef, 0xff, 0xff, // call 0x2000
+        0xf4,
+      ]));
+      cpu.ripLo = 0x3000;
+      cpu.r[8] = 0x80000;
+      expect(cpu.run(1000)).toBe(StopReason.Halt);
+      expect(cpu.r[0]).toBe(0); // inc then dec; 2 with the old bytes
+      expect(cpu.instructions).toBe(14);
+    }
+  });
+
+  it('a store through the kept write page to a watched page reaches the watchpoint', () => {
+    // mov [rbx], eax twice (the second through the kept page) and a qword store; then hlt.
+    const mem = new PhysMem(1 << 20);
+    const cpu = new Cpu(mem);
+    cpu.setFlat64();
+    cpu.jit = false;
+    mem.load(0x1000, Uint8Array.from([0x89, 0x03, 0x89, 0x43, 0x10, 0x48, 0x89, 0x43, 0x20, 0xf4]));
+    cpu.ripLo = 0x1000;
+    cpu.r[6] = 0x5000; // rbx
+    mem.codePage[5]! |= WATCH_PAGE;
+    const hits: number[] = [];
+    mem.onWatchedWrite = (pa) => { hits.push(pa); };
+    expect(cpu.run(100)).toBe(StopReason.Halt);
+    expect(hits).toEqual([0x5000, 0x5010, 0x5020, 0x5024]);
   });
 });
