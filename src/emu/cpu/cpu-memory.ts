@@ -12,8 +12,9 @@ import { canonical } from './canonical';
 
 export abstract class CpuMemory extends CpuState {
   readonly mmu: Mmu;
-  /** RAM as int32 words (mem.i32): aligned accesses on the kept pages. */
+  /** RAM as int32 words (mem.i32) and bytes (mem.u8): accesses on the kept pages. */
   private readonly ram32: Int32Array;
+  private readonly ram8: Uint8Array;
   /** mem.codePage: a write to a page flagged there goes through PhysMem (decoded code, watchpoints). */
   private readonly codePage: Uint8Array;
 
@@ -21,6 +22,7 @@ export abstract class CpuMemory extends CpuState {
     super();
     this.mmu = new Mmu(mem, this);
     this.ram32 = mem.i32;
+    this.ram8 = mem.u8;
     this.codePage = mem.codePage;
   }
 
@@ -44,7 +46,7 @@ export abstract class CpuMemory extends CpuState {
   protected abstract nestedPageFault(): never;
 
   /*
-   * The last page read and the last page written by read32/read64/write32/write64 (linear page,
+   * The last page read and the last page written by read8/32/64 and write8/32/64 (linear page,
    * 4 GiB, base in RAM as an int32), kept while the MMU's epoch (no walk, flush or world switch
    * since; turning paging on or off flushes) and the access's user/supervisor kind are those it was
    * translated with: the TLB probe is skipped for them, and the physical address stays an integer.
@@ -93,7 +95,8 @@ export abstract class CpuMemory extends CpuState {
   }
 
   read8(lo: number, hi: number): number {
-    return this.mem.read8(this.translate(lo, hi, READ));
+    if (this.rmHolds(lo, hi)) return this.ram8[this.rmBase | (lo & 0xfff)]!;
+    return this.mem.read8(this.keepPage(lo, hi, READ));
   }
   read16(lo: number, hi: number): number {
     if ((lo & 0xfff) > 0xffe) return this.read8(lo, hi) | (this.read8(lo + 1, hi) << 8);
@@ -143,7 +146,13 @@ export abstract class CpuMemory extends CpuState {
   }
 
   write8(lo: number, hi: number, v: number): void {
-    this.mem.write8(this.translate(lo, hi, WRITE), v & 0xff);
+    if (this.wmHolds(lo, hi)) {
+      const pa = this.wmBase | (lo & 0xfff);
+      if (this.codePage[pa >>> 12] === 0) this.ram8[pa] = v;
+      else this.mem.write8(pa, v & 0xff);
+      return;
+    }
+    this.mem.write8(this.keepPage(lo, hi, WRITE), v & 0xff);
   }
   write16(lo: number, hi: number, v: number): void {
     if ((lo & 0xfff) > 0xffe) {
