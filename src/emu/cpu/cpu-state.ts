@@ -7,7 +7,7 @@
 // that produce a 64-bit value return the low half and leave the high half in
 // cpu.hi. That keeps BigInt and allocation out of the hot path.
 import { CpuFault, GP, SS_FAULT } from './fault';
-import { type Insn, BASE_RIP, SS, CS, FS } from './insn';
+import { type Insn, BASE_RIP, SS, CS, FS, isBaseDisp64 } from './insn';
 import { Lazy, getFlags } from './flags';
 import { getR8, setR8 } from './regs';
 import type { CpuModel } from './cpuid';
@@ -226,24 +226,28 @@ export class CpuState {
 
   /** Compute the memory operand's linear address into laLo/laHi (segment base, canonical check). */
   ea(i: Insn): void {
-    if (i.asize === 8 && i.index < 0 && i.seg < FS) {
-      // [base + disp], [rip + disp] or [disp] in 64-bit code, the shapes most memory operands of gcc
-      // code have, summed here so that this stays small enough for V8 to inline into the handlers.
-      let lo = i.dispLo | 0, hi = i.dispHi | 0;
-      const b = i.base;
-      if (b >= 0) {
-        const bl = b === BASE_RIP ? this.ripLo : this.r[b << 1]!;
-        const bh = b === BASE_RIP ? this.ripHi : this.r[(b << 1) + 1]!;
-        const t = (lo + bl) | 0;
-        hi = (hi + bh + ((t >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
-        lo = t;
-      }
-      if (!canonical(hi)) this.nonCanonical(i.seg);
-      this.laLo = lo;
-      this.laHi = hi;
-      return;
+    if (isBaseDisp64(i)) this.eaBaseDisp(i);
+    else this.eaAny(i);
+  }
+
+  /**
+   * ea() for an operand of the isBaseDisp64 shapes, summed here in few enough bytecodes for V8 to
+   * inline it into the handlers that call it directly (exec/fast.ts movGEbd, movEGbd); returns laLo.
+   */
+  eaBaseDisp(i: Insn): number {
+    let lo = i.dispLo | 0, hi = i.dispHi | 0;
+    const b = i.base;
+    if (b >= 0) {
+      const bl = b === BASE_RIP ? this.ripLo : this.r[b << 1]!;
+      const bh = b === BASE_RIP ? this.ripHi : this.r[(b << 1) + 1]!;
+      const t = (lo + bl) | 0;
+      hi = (hi + bh + ((t >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      lo = t;
     }
-    this.eaAny(i);
+    if (!canonical(hi)) this.nonCanonical(i.seg);
+    this.laLo = lo;
+    this.laHi = hi;
+    return lo;
   }
 
   /** ea() for every other shape: an index, FS/GS, a 32- or 16-bit address. */

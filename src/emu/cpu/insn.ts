@@ -12,6 +12,12 @@ export const LDTR = 6, TR = 7;
 
 /** Base register value meaning "RIP-relative" (64-bit mode, mod=00 rm=101). */
 export const BASE_RIP = 16;
+
+/**
+ * A memory operand of the commonest shapes in 64-bit gcc code: [base + disp], [rip + disp] or
+ * [disp] with a 64-bit address, no index and no FS/GS base (CpuState.eaBaseDisp sums it).
+ */
+export const isBaseDisp64 = (i: Insn): boolean => i.asize === 8 && i.index < 0 && i.seg < FS;
 /** Register ids 16..19 name the legacy high-byte registers AH, CH, DH, BH. */
 export const AH_ID = 16;
 

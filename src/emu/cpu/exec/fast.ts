@@ -5,8 +5,7 @@
 // general handler runs. Each must behave exactly like the general handler
 // (the native-oracle test runs both, since generated cases hit these shapes).
 import type { Cpu } from '../cpu';
-import { type Insn, type Handler, BASE_RIP, FS } from '../insn';
-import { canonical } from '../canonical';
+import { type Insn, type Handler, isBaseDisp64 } from '../insn';
 import { Lazy, cond, szp, setArith } from '../flags';
 import { shiftValue, hiOut, cfOut, ofOut } from './shift';
 import { imulTrunc, mul64 } from './muldiv';
@@ -151,26 +150,14 @@ function movGEreg(c: Cpu, i: Insn): void {
 }
 
 /**
- * The linear address of [base + disp] or [rip + disp] in 64-bit code without FS/GS (the bdMem
- * shape, bound by specialize): its low half, the high half in c.hi, as cpu.ea computes it; a
- * non-canonical address goes through c.ea, which raises the fault. Small, so V8 inlines it.
+ * An operand for movGEbd/movEGbd: [base + disp] or [rip + disp] (isBaseDisp64 with a base: the
+ * block compiler's shapes for movGEmem/movEGmem have none, jit/handlers.ts).
  */
-function bdAddr(c: Cpu, i: Insn): number {
-  const b = i.base, r = c.r, dl = i.dispLo;
-  const bl = b === BASE_RIP ? c.ripLo : r[b << 1]!;
-  const bh = b === BASE_RIP ? c.ripHi : r[(b << 1) + 1]!;
-  const lo = (dl + bl) | 0;
-  const hi = (i.dispHi + bh + ((lo >>> 0) < (dl >>> 0) ? 1 : 0)) | 0;
-  if (!canonical(hi)) c.ea(i);
-  c.hi = hi;
-  return lo;
-}
-/** An operand of the bdMem shape: [base + disp] or [rip + disp], 64-bit address, no FS/GS. */
-const bdMem = (i: Insn): boolean => i.mem && i.asize === 8 && i.index < 0 && i.base >= 0 && i.seg < FS;
+const bdMem = (i: Insn): boolean => i.mem && i.base >= 0 && isBaseDisp64(i);
 
 /** mov r32/r64, [base + disp] (8B): movGEmem with the address summed here. */
 function movGEbd(c: Cpu, i: Insn): void {
-  const lo = bdAddr(c, i), hi = c.hi;
+  const lo = c.eaBaseDisp(i), hi = c.laHi;
   const r = c.r, d = i.reg << 1;
   if (i.osize === 8) {
     r[d] = c.read64(lo, hi);
@@ -185,7 +172,7 @@ function movGEbd(c: Cpu, i: Insn): void {
 function movEGbd(c: Cpu, i: Insn): void {
   const r = c.r, s = i.reg << 1;
   const vlo = r[s]!, vhi = r[s + 1]!;
-  const lo = bdAddr(c, i), hi = c.hi;
+  const lo = c.eaBaseDisp(i), hi = c.laHi;
   if (i.osize === 8) c.write64(lo, hi, vlo, vhi);
   else c.write32(lo, hi, vlo);
 }
