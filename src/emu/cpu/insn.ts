@@ -2,6 +2,7 @@
 // instruction address. The CPU keeps decoded instructions in a cache, so this
 // object is built once and executed many times.
 import type { Cpu } from './cpu';
+import { INT32_STATE_IN_ARRAY } from './int32-state';
 
 export type Handler = (cpu: Cpu, i: Insn) => void;
 
@@ -72,4 +73,15 @@ export class Insn {
   cc = 0;
   /** Why decoding failed, for the debugger: 'ud' (undefined) or 'gp' (longer than 15 bytes). */
   fault: 'ud' | 'gp' | '' = '';
+}
+
+// Chromium's V8 keeps 31-bit small integers in fields. One immediate or displacement beyond
+// that (0x80000000, an address above 1 GiB: every workload has some) makes the field a boxed
+// double in every Insn, and each read in the loop a load from the box and a conversion. A field
+// that has once held a non-number is instead tagged: small values stay small integers, a wide
+// one gets a box of its own. So, in the browser's layout (int32-state.ts), these fields are
+// made tagged before any instruction is decoded.
+if (INT32_STATE_IN_ARRAY) {
+  const generalize = new Insn() as unknown as Record<string, unknown>;
+  for (const f of ['immLo', 'immHi', 'imm2', 'dispLo', 'dispHi']) generalize[f] = null;
 }
