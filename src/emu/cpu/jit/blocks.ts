@@ -200,15 +200,18 @@ export class BlockCache {
 
 /**
  * The statement taking a relative jump (jcc, jmp) at block offset `at` whose target lies in the
- * same 4 KiB page as the block, in 64-bit code: RIP is then l0 plus a constant, with no carry
- * into its high half and nothing for setRip to check (the page's RIPs are canonical; 64-bit code
- * has no CS limit). Otherwise null, and the jump goes through cpu.jumpRel.
+ * same 4 KiB page as the block, in 64-bit code: RIP is then l0 plus a constant, in the high half
+ * h0, and nothing for setRip to check (the page's RIPs are canonical; 64-bit code has no CS
+ * limit). Otherwise null, and the jump goes through cpu.jumpRel.
  */
 function jumpStmt(i: Insn, mode: number, entryOff: number, at: number): string | null {
   if (mode !== 64 || i.osize !== 8 || !isRelJump(i)) return null;
   const to = at + i.len + i.immLo; // relative to the block's first byte
   const page = entryOff + to;
-  return page >= 0 && page < 4096 ? `c.ripLo = (l0 + ${to}) | 0;` : null;
+  if (page < 0 || page >= 4096) return null;
+  // A jump that ends its page (at a 4 GiB boundary RIP after it carried into the high half) back
+  // into the page also restores the high half.
+  return entryOff + at + i.len >= 4096 ? `c.ripLo = (l0 + ${to}) | 0; c.ripHi = h0;` : `c.ripLo = (l0 + ${to}) | 0;`;
 }
 
 /**
