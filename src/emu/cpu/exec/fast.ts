@@ -13,6 +13,7 @@ import { getR8, setR8 } from '../regs';
 import { alu } from './alu';
 import { call, ret } from './control';
 import { pushZ, popZ } from './move';
+import { canonical } from '../canonical';
 
 const CMP = 7;
 
@@ -262,7 +263,20 @@ function fastCond(c: Cpu, cc: number): boolean {
 }
 
 function jccFast(c: Cpu, i: Insn): void {
-  if (fastCond(c, i.cc)) c.jumpRel(i.immLo, i.osize);
+  if (!fastCond(c, i.cc)) return;
+  if (i.osize === 8) {
+    // 64-bit code, a target in the same 4 GiB (no carry into the high half): RIP's low half is
+    // all that changes, and the high half is canonical (tested, since the instruction may have
+    // ended exactly at the top of the lower half). jumpRel and setRip are the general case;
+    // Chromium's V8 had called them out of line here (its inlining budget spent on the loop).
+    const s = (c.ripLo >>> 0) + i.immLo;
+    const hi = c.ripHi;
+    if (s >= 0 && s <= 0xffffffff && canonical(hi)) {
+      c.ripLo = s | 0;
+      return;
+    }
+  }
+  c.jumpRel(i.immLo, i.osize);
 }
 
 /**
