@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { watchErrors } from './helpers';
 import type { BenchReport } from '../src/emu/bench/report';
 
-const QUERY = '/?bench=1&runs=1&workload=sieve&simMs=5&lagSwitches=3&sustained=2&live=1&liveSeconds=2';
+const QUERY = '/?bench=1&runs=1&workload=sieve&simMs=5&lagSwitches=3&sustained=2&live=1&liveSeconds=2&liveRounds=2';
 
 test('benchmark: both engines in the page, the system row and the page-live comparison', async ({ page }) => {
   test.setTimeout(90_000);
@@ -29,6 +29,9 @@ test('benchmark: both engines in the page, the system row and the page-live comp
   expect(live.headlessMips).toBeGreaterThan(0);
   expect(['interpreter', 'block compiler']).toContain(live.engine); // the lab's own engine (cpu.jit's default)
   expect([live.headlessInstructions, live.headlessCycles]).toEqual([live.instructions, live.cycles]);
+  // two rounds of a live run and its replay; the figure is one of them
+  expect(live.rounds).toHaveLength(2);
+  expect(live.rounds.map((x) => x.ratio)).toContain(live.ratio);
   await expect(page.getByTestId('bench-live')).toBeVisible();
   // the lab is usable afterwards
   await expect(page.getByTestId('btn-bench')).toBeEnabled();

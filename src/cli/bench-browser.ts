@@ -4,7 +4,8 @@
 // Chromium with the e2e tests' flags (chromium.ts), waits for the page's report
 // (window.__pacificaBench) and prints it as `pacifica bench` does. The page
 // first measures the lab running with every panel live (PageLive; --no-live skips
-// it; --live-engine interp|jit sets the lab's engine, default the CPU's).
+// it; --live-engine interp|jit sets the lab's engine, default the CPU's; --live-rounds N
+// live runs, each replayed headless right after it, default 3: the median round counts).
 import { endlessGuests } from '../emu/machine/default-setup.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -68,15 +69,18 @@ export async function benchBrowserCommand(args: string[]): Promise<number> {
   const json = args.includes('--json');
   const k = args.indexOf('--live-seconds');
   const liveSeconds = k >= 0 ? Number(args[k + 1]) : undefined;
+  const lr = args.indexOf('--live-rounds');
+  const liveRounds = lr >= 0 ? Number(args[lr + 1]) : undefined;
   const e = args.indexOf('--live-engine');
   const liveEngine = e >= 0 ? args[e + 1] : undefined;
   let query: string;
   try {
     const o = benchOptions(args);
     if (liveSeconds !== undefined && !(liveSeconds > 0)) throw new Error('--live-seconds needs a positive number');
+    if (liveRounds !== undefined && !(Number.isInteger(liveRounds) && liveRounds > 0)) throw new Error('--live-rounds needs a positive whole number');
     if (liveEngine !== undefined && liveEngine !== 'interp' && liveEngine !== 'jit') throw new Error('--live-engine is interp or jit');
     // Both engines unless one was chosen: the page's table has a column for each.
-    query = benchToQuery({ ...o, engines: o.engines ?? [...ENGINES], live: !args.includes('--no-live'), liveSeconds });
+    query = benchToQuery({ ...o, engines: o.engines ?? [...ENGINES], live: !args.includes('--no-live'), liveSeconds, liveRounds });
     // The lab's own engine (its setup's engine=), which the page-live run uses.
     if (liveEngine) query += `&engine=${liveEngine}`;
     // The lab's setup for the live run. 'steady' (the default): the default guests, the dummy

@@ -119,7 +119,9 @@ function PageLiveView({ report }: { report: BenchReport }) {
       (<span className="mono">{f1(p.wallMips)}</span> over {p.wallSeconds.toFixed(1)} s of wall time, snapshots and the page included)
       against <span className="mono">{f1(p.headlessMips)}</span> MIPS headless over the same {(p.instructions / 1e6).toFixed(1)} M instructions
       {p.headlessInstructions !== p.instructions && ` (headless ran ${(p.headlessInstructions / 1e6).toFixed(1)} M)`}:
-      ratio <span className="mono">{p.ratio.toFixed(2)}</span>.
+      ratio <span className="mono">{p.ratio.toFixed(2)}</span>
+      {p.rounds.length > 1 && <>, the median of {p.rounds.length} rounds of a live run and its replay
+        (<span className="mono" data-testid="bench-live-rounds">{p.rounds.map((r) => r.ratio.toFixed(2)).join(', ')}</span>)</>}.
     </p>
   );
 }

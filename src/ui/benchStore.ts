@@ -7,6 +7,8 @@ import { create } from 'zustand';
 import type { BenchEvent, BenchReport } from '../worker/protocol';
 import { machine, proxy } from './lib/machineClient';
 import { queryToBench, type PageBenchOptions } from './lib/bench-url';
+import type { PageLive } from '../emu/bench/report';
+import { combinePageLive } from '../emu/bench/page-live-rounds';
 import { errorText } from './lib/format';
 import { useLab } from './labStore';
 
@@ -60,11 +62,10 @@ export const useBench = create<BenchState>()((set, get) => {
   };
 
   /**
-   * The lab's setup once to warm up, then again from boot with every panel
-   * live: the wall seconds of that second run (the worker has its host seconds
-   * and instructions).
+   * The lab's setup once to warm up, then `rounds` times: again from boot with every panel
+   * live, and the worker replays that run headless right after it (page-live-rounds.ts).
    */
-  async function liveRun(seconds: number): Promise<number> {
+  async function pageLive(seconds: number, rounds: number): Promise<PageLive> {
     const bootAgain = async () => {
       const lab = useLab.getState();
       if (!(await lab.boot(lab.setup))) throw new Error(`page live: the lab did not boot again (${useLab.getState().error})`);
@@ -72,11 +73,22 @@ export const useBench = create<BenchState>()((set, get) => {
     phase('page live: warm-up run of the lab');
     if (!useLab.getState().running) await bootAgain(); // the lab's current run is the warm-up, else a new one
     await runFor(Math.min(WARMUP_SECONDS, seconds));
-    phase('page live: the lab runs from boot with every panel live');
-    await bootAgain();
-    const t0 = performance.now();
-    await runFor(seconds);
-    return (performance.now() - t0) / 1000;
+    const each: PageLive[] = [];
+    for (let k = 1; k <= rounds; k++) {
+      phase(`page live, round ${k} of ${rounds}: the lab runs from boot with every panel live`);
+      await bootAgain();
+      const t0 = performance.now();
+      await runFor(seconds);
+      const wallSeconds = (performance.now() - t0) / 1000;
+      phase(`page live, round ${k} of ${rounds}: the same run headless`);
+      useLab.setState({ busy: 'bench' });
+      try {
+        each.push(await machine().pageLive(wallSeconds, 1));
+      } finally {
+        useLab.setState({ busy: null });
+      }
+    }
+    return combinePageLive(each);
   }
 
   return {
@@ -89,16 +101,17 @@ export const useBench = create<BenchState>()((set, get) => {
       window.__pacificaBenchError = undefined;
       let report: BenchReport | null = null;
       try {
-        const live = o.live ? { wallSeconds: await liveRun(o.liveSeconds) } : undefined;
+        const live = o.live ? await pageLive(o.liveSeconds, Math.max(1, o.liveRounds)) : undefined;
         const wasRunning = useLab.getState().running;
         useLab.setState({ busy: 'bench' });
         phase('starting');
-        const { live: _l, liveSeconds: _s, ...opts } = o;
+        const { live: _l, liveSeconds: _s, liveRounds: _r, ...opts } = o;
         try {
-          report = await machine().bench({ ...opts, live }, proxy((e: BenchEvent) => {
+          const r = await machine().bench(opts, proxy((e: BenchEvent) => {
             if (e.kind === 'start') phase(e.label);
             set({ done: e.done, total: e.total });
           }));
+          report = live ? { ...r, pageLive: live } : r;
         } finally {
           useLab.setState({ busy: null });
           if (wasRunning) void useLab.getState().run();

@@ -127,14 +127,15 @@ const api: MachineWorkerApi & LessonWorkerApi = {
   },
   async bench(req, onProgress) {
     await stopRunning();
-    // The page-live replay first, while the lab's machine is still where its live run ended.
-    const pageLive = req.live ? measurePageLive(session, req.live.wallSeconds, req.runs ?? 3) : undefined;
-    const { live: _, ...opts } = req;
-    const report = await runBench(opts, fetchImage, browserName(), (e) => {
+    return runBench(req, fetchImage, browserName(), (e) => {
       // Fire and forget: the progress call must not hold the measuring up.
       if (onProgress) void Promise.resolve(onProgress(e)).catch(() => undefined);
     });
-    return pageLive ? { ...report, pageLive } : report;
+  },
+  async pageLive(wallSeconds, runs) {
+    await stopRunning();
+    // The lab's machine is still where its live run ended.
+    return measurePageLive(session, wallSeconds, runs);
   },
   async lessons() {
     const lessons: LessonInfo[] = loaded.lessons.map((l) => ({

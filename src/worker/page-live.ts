@@ -42,5 +42,6 @@ export function measurePageLive(session: LabSession, wallSeconds: number, runs: 
     headlessCycles: h.cycles,
     headlessSeconds: h.seconds,
     ratio: mips / h.mips,
+    rounds: [{ mips, headlessMips: h.mips, ratio: mips / h.mips }],
   };
 }

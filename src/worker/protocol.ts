@@ -3,7 +3,7 @@
 import type { SwitchEvent } from '../emu/debug/events';
 import type { DecodedField } from '../emu/svm/vmcb-decode';
 import type { BenchOptions } from '../emu/bench/bench';
-import type { BenchEvent, BenchReport } from '../emu/bench/report';
+import type { BenchEvent, BenchReport, PageLive } from '../emu/bench/report';
 export type { BenchEvent, BenchOptions, BenchReport };
 // Everything crossing the boundary is structured-clone friendly: 64-bit values travel as strings
 // (hex for registers and addresses, decimal for benchmark results), counters as numbers.
@@ -160,14 +160,7 @@ export interface ExperimentPoint {
 }
 
 /** The benchmark (src/emu/bench) in the worker: the CLI's options, plus the page-live comparison. */
-export interface BenchRequest extends BenchOptions {
-  /**
-   * The lab's machine has just run from its boot with the page's panels live
-   * (the page booted it again for that): compare that run's speed with the same
-   * setup replayed headless. wallSeconds: the run's wall time, as the page saw it.
-   */
-  live?: { wallSeconds: number };
-}
+export type BenchRequest = BenchOptions;
 
 export interface MachineWorkerApi {
   /** Boot the hypervisor and guests (images fetched from /images unless given as bytes). A bad image throws and leaves the running machine untouched. */
@@ -190,6 +183,12 @@ export interface MachineWorkerApi {
   experiment(mhz?: number[], switches?: number): Promise<ExperimentPoint[]>;
   /** Pause the lab's machine and run the benchmark here; the same report as `pacifica bench --json`. */
   bench(req: BenchRequest, onProgress?: (e: BenchEvent) => void): Promise<BenchReport>;
+  /**
+   * One page-live round: the lab's machine has just run from its boot with the page's panels live
+   * (the page booted it again for that); replay the same setup headless `runs` times and compare.
+   * wallSeconds: the live run's wall time, as the page saw it. The result has this round only.
+   */
+  pageLive(wallSeconds: number, runs: number): Promise<PageLive>;
 }
 
 // ---------------------------------------------------------------- lessons (lessons/*.json)

@@ -32,7 +32,8 @@ function systemRows(engines: EngineReport[]): string[] {
 export function formatPageLive(p: PageLive): string {
   return `page live (${p.setup}; ${p.engine}): ${f1(p.mips)} MIPS while running (${f1(p.wallMips)} over ${p.wallSeconds.toFixed(1)} s of wall time), ` +
     `headless ${f1(p.headlessMips)} MIPS over the same ${mi(p.instructions)} instructions` +
-    `${p.headlessInstructions === p.instructions ? '' : ` (headless: ${mi(p.headlessInstructions)})`}: ratio ${p.ratio.toFixed(2)}`;
+    `${p.headlessInstructions === p.instructions ? '' : ` (headless: ${mi(p.headlessInstructions)})`}: ratio ${p.ratio.toFixed(2)}` +
+    (p.rounds.length > 1 ? `, the median of ${p.rounds.length} rounds (live run, then its replay): ${p.rounds.map((r) => r.ratio.toFixed(2)).join(', ')}` : '');
 }
 
 export function formatBenchTable(r: BenchReport): string {

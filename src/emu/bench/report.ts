@@ -46,6 +46,18 @@ export interface PageLive {
   headlessSeconds: number;
   /** mips / headlessMips (1: the live page costs nothing). */
   ratio: number;
+  /**
+   * Every round, in order: a live run from boot, then its headless replay right after. The
+   * fields above are the round with the median ratio: the host's speed drifts by minutes, so
+   * each live run is compared with a replay next to it in time.
+   */
+  rounds: PageLiveRound[];
+}
+
+export interface PageLiveRound {
+  mips: number;
+  headlessMips: number;
+  ratio: number;
 }
 
 export interface BenchReport {

@@ -1,6 +1,7 @@
 // The benchmark's URL flags, so automation can run it in the page:
 //   ?bench=1                      run it once the lab has booted; the report lands on window.__pacificaBench
-//   &live=1&liveSeconds=10        first measure the lab's own speed with every panel live (PageLive)
+//   &live=1&liveSeconds=10&liveRounds=3   first measure the lab's own speed with every panel live (PageLive):
+//                                 rounds of a live run and its headless replay
 //   &runs=3&workload=sieve,sort   runs per figure; workloads (workload=none: only the system row)
 //   &engines=both|interp|jit      engines (default both)
 //   &system=0&simMs=400&lagSwitches=200   the full-system row: off, its simulated ms, the switch-lag sample
@@ -14,9 +15,11 @@ export interface PageBenchOptions extends BenchOptions {
   live: boolean;
   /** The live run's longest wall time (it ends sooner when the machine stops by itself). */
   liveSeconds: number;
+  /** Live runs, each followed by its headless replay; the median round is the figure (page-live-rounds.ts). */
+  liveRounds: number;
 }
 
-export const PAGE_BENCH_DEFAULTS: PageBenchOptions = { runs: 3, engines: parseEngines('both'), live: false, liveSeconds: 10 };
+export const PAGE_BENCH_DEFAULTS: PageBenchOptions = { runs: 3, engines: parseEngines('both'), live: false, liveSeconds: 10, liveRounds: 3 };
 
 const positive = (s: string | null): number | undefined => (s !== null && Number(s) > 0 ? Number(s) : undefined);
 
@@ -37,6 +40,7 @@ export function queryToBench(search: string): { auto: boolean; options: PageBenc
       sustainedInstructions: q.get('sustained') === '0' ? 0 : positive(q.get('sustained')) !== undefined ? positive(q.get('sustained'))! * 1e6 : undefined,
       live: q.get('live') === '1',
       liveSeconds: positive(q.get('liveSeconds')) ?? PAGE_BENCH_DEFAULTS.liveSeconds,
+      liveRounds: Math.round(positive(q.get('liveRounds')) ?? PAGE_BENCH_DEFAULTS.liveRounds),
     },
   };
 }
@@ -53,5 +57,6 @@ export function benchToQuery(o: Partial<PageBenchOptions>): string {
   if (o.sustainedInstructions !== undefined) q.set('sustained', String(o.sustainedInstructions / 1e6));
   if (o.live) q.set('live', '1');
   if (o.liveSeconds !== undefined) q.set('liveSeconds', String(o.liveSeconds));
+  if (o.liveRounds !== undefined) q.set('liveRounds', String(o.liveRounds));
   return '?' + q.toString();
 }
