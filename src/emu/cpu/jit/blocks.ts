@@ -120,9 +120,21 @@ export class BlockCache {
   /**
    * The block at physical address pa for this mode, or null: counts a visit and
    * compiles the block once the address is hot. pa must be the translation of
-   * the current RIP (the CPU loop has just made it).
+   * the current RIP (the CPU loop has just made it). Kept small, the rest in visit:
+   * V8 inlines this into the CPU's loop, whose inlining budget the handlers need too.
    */
   get(pa: number, mode: number): Block | null {
+    const p = this.pages[pa >>> PAGE_SHIFT];
+    if (p !== undefined) {
+      const b = p.entries[pa & 0xfff];
+      if (b === null) return null;
+      if (b !== undefined && b.mode === mode) return b;
+    }
+    return this.visit(pa, mode);
+  }
+
+  /** get's other cases: a page without blocks yet, and an address without a block for this mode. */
+  private visit(pa: number, mode: number): Block | null {
     const pn = pa >>> PAGE_SHIFT;
     let p = this.pages[pn];
     if (p === undefined) {
@@ -131,11 +143,6 @@ export class BlockCache {
       this.pages[pn] = p;
     }
     const off = pa & 0xfff;
-    const b = p.entries[off];
-    if (b !== undefined) {
-      if (b === null) return null;
-      if (b.mode === mode) return b;
-    }
     if (mode === 16) return null;
     // Heat counts visits since the last world switch: a hypervisor's switch path, run once per
     // #VMEXIT, stays interpreted (a block run a few times per switch never leaves V8's slow tiers,
