@@ -103,7 +103,7 @@ export function setsAllFlags(i: Insn): boolean {
  * Does i's inline code (emitInline) leave the CPU's state alone but for its registers, flags and
  * RAM, except where it calls out to the CPU (slow: a memory access the block cannot make directly,
  * the handler), which it marks in the block's local X? Then what the block checks after it (stop,
- * its page, the TLB, RIP) need only be checked when X is set (blocks.ts).
+ * its page, the TLB, RIP) need only be checked when X is set (block-source.ts).
  */
 export function marksSlowPaths(i: Insn): boolean {
   const e = i.exec;
@@ -121,8 +121,8 @@ export function isJccFast(i: Insn): boolean {
  * `fuse`: i is an ALU instruction (fusedFlags) followed by a conditional jump in the same block; it
  * also leaves its operands and result in the block's locals Fd, FdH, Fs, FsH, Fl, Fh for the jump.
  * `jump`: for a jcc or jmp, the statement that takes the jump when the block knows its target
- * (blocks.ts jumpStmt); otherwise the CPU's jumpRel.
- * `dead`: the flags i sets are set again before anything can read them (blocks.ts flagsDead); i
+ * (block-source.ts jumpStmt); otherwise the CPU's jumpRel.
+ * `dead`: the flags i sets are set again before anything can read them (block-source.ts flagsDead); i
  * leaves the lazy flags (or RFLAGS's arithmetic bits) as they were.
  */
 export function emitInline(i: Insn, k: number, fuse = false, jump: string | null = null, dead = false): string | null {

@@ -70,6 +70,6 @@ export const SLOW_MARK = '(X = 1, ';
  * A call from a block's inline code out to the CPU (a memory access it cannot make directly, or
  * the instruction's handler) as an expression that first sets the block's local X: the call may
  * walk page tables, fault, stop the CPU or write code, so the block's checks after the instruction
- * are due (blocks.ts, inline.ts marksSlowPaths).
+ * are due (block-source.ts, inline.ts marksSlowPaths).
  */
 export const slow = (call: string): string => `${SLOW_MARK}${call})`;

@@ -1,6 +1,6 @@
 // Native oracle generator: straight-line runs of register-only instructions with flag readers
 // among them. A compiled block leaves out the lazy-flag stores of an instruction whose flags a
-// later one sets again before anything reads them (jit/blocks.ts flagsDead), and the RIP stores
+// later one sets again before anything reads them (jit/block-source.ts flagsDead), and the RIP stores
 // nothing reads; these runs give that analysis flag writers, instructions that touch no flag
 // (mov, lea, movsxd), and readers (adc, sbb, setcc, cmovcc, inc and dec, which keep CF, and a
 // conditional jump over one instruction) in random orders.
