@@ -83,5 +83,5 @@ export class Insn {
 // made tagged before any instruction is decoded.
 if (INT32_STATE_IN_ARRAY) {
   const generalize = new Insn() as unknown as Record<string, unknown>;
-  for (const f of ['immLo', 'immHi', 'imm2', 'dispLo', 'dispHi']) generalize[f] = null;
+  for (const f of ['immLo', 'immHi', 'dispLo', 'dispHi']) generalize[f] = null; // imm2 is 16 bits at most
 }
