@@ -6,6 +6,7 @@
 // Every 64-bit value is two 32-bit halves (r[2n] low, r[2n+1] high); functions
 // that produce a 64-bit value return the low half and leave the high half in
 // cpu.hi. That keeps BigInt and allocation out of the hot path.
+import { PlainMsrs } from './plain-msrs';
 import { CpuFault, GP, SS_FAULT } from './fault';
 import { type Insn, BASE_RIP, SS, CS, FS, isBaseDisp64 } from './insn';
 import { Lazy, getFlags } from './flags';
@@ -102,7 +103,7 @@ export class CpuState {
   /** Debug registers DR0..DR7, stored (breakpoints are the debugger's, not DR7's). */
   readonly dr = new Float64Array(8);
   /** Plain MSRs (STAR, LSTAR, ...) as 64-bit values in two halves, by MSR number. */
-  readonly msrs = new Map<number, [number, number]>();
+  readonly msrs = new PlainMsrs();
   /** Added to the cycle count to give the TSC (wrmsr TSC sets it). */
   tscOffset = 0;
 

@@ -116,3 +116,11 @@ export function cpuidLookup(model: CpuModel, leaf: number, subleaf: number): Cpu
 export function physAddrBits(model: CpuModel): number {
   return cpuidLookup(model, 0x80000008, 0)[0] & 0xff;
 }
+
+/** 2^k for k < 256: a table, since `2 ** k` with k not a constant calls the C library's pow. */
+const POW2 = Array.from({ length: 256 }, (_, k) => 2 ** k);
+
+/** The first physical address beyond the model's (2^physAddrBits); VMRUN, VMLOAD and VMSAVE check against it. */
+export function physAddrLimit(model: CpuModel): number {
+  return POW2[physAddrBits(model)]!;
+}

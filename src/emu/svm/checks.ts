@@ -4,7 +4,7 @@
 // which check failed, for the debugger and the inspector.
 import type { Cpu } from '../cpu/cpu';
 import { CR0, CR4_SUPPORTED, EFER } from '../cpu/msr';
-import { physAddrBits } from '../cpu/cpuid';
+import { physAddrBits, physAddrLimit } from '../cpu/cpuid';
 import { OFF, rd64, rdAddr } from './vmcb-access';
 
 /** EFER bits this CPU implements; any other set bit is MBZ for VMRUN. */
@@ -36,7 +36,7 @@ export function consistencyCheck(c: Cpu, vmcb: number): string {
   if (longMode && !(cr0 & CR0.PE)) return 'EFER.LME and CR0.PG are set and CR0.PE is zero';
   if (longMode && (cr4 & (1 << 5)) && (csAttr & A_L) && (csAttr & A_DB)) return 'EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D are all set';
   if ((mem.read32(vmcb + 0x010) & 1) === 0) return 'the VMRUN intercept bit is clear';
-  const limit = 2 ** maxPa;
+  const limit = physAddrLimit(c.model);
   const iopm = rdAddr(mem, vmcb + OFF.iopm_base_pa!) - (mem.read32(vmcb + OFF.iopm_base_pa!) & 0xfff);
   const msrpm = rdAddr(mem, vmcb + OFF.msrpm_base_pa!) - (mem.read32(vmcb + OFF.msrpm_base_pa!) & 0xfff);
   if (msrpm + 0x2000 > limit) return 'the MSR permission map extends past the largest physical address';

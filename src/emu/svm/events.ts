@@ -7,7 +7,7 @@ import { IF } from '../cpu/flags';
 import { VMEXIT } from './exitcodes';
 import { EVENT_TYPE } from './state';
 import { intercepted } from './intercept';
-import { vmexit } from './world';
+import { exitAtBoundary } from './world';
 
 /**
  * Inject the VMCB's EVENTINJ event into the guest that VMRUN just loaded. The
@@ -40,7 +40,7 @@ export function guestInterrupt(c: Cpu): boolean {
     // NMI: exits when intercepted (it stays pending for the host), else the guest takes it.
     c.startLo = c.ripLo;
     c.startHi = c.ripHi;
-    if (intercepted(c, VMEXIT.NMI)) vmexit(c, VMEXIT.NMI);
+    if (intercepted(c, VMEXIT.NMI)) return exitAtBoundary(c, VMEXIT.NMI);
     return c.takeNmi();
   }
   if (c.intr.hasInterrupt()) {
@@ -49,7 +49,7 @@ export function guestInterrupt(c: Cpu): boolean {
     if (!masked) {
       c.startLo = c.ripLo;
       c.startHi = c.ripHi;
-      if (intercepted(c, VMEXIT.INTR)) vmexit(c, VMEXIT.INTR); // the interrupt stays pending for the host
+      if (intercepted(c, VMEXIT.INTR)) return exitAtBoundary(c, VMEXIT.INTR); // the interrupt stays pending for the host
       const vector = c.intr.acknowledge();
       c.halted = false;
       deliverEvent(c, vector, -1, 'external');
@@ -60,7 +60,7 @@ export function guestInterrupt(c: Cpu): boolean {
     if (guestIf && !shadow && (!s.vGifEnable || s.vGif) && (s.vIgnTpr || s.vIntrPrio > s.vTpr)) {
       c.startLo = c.ripLo;
       c.startHi = c.ripHi;
-      if (intercepted(c, VMEXIT.VINTR)) vmexit(c, VMEXIT.VINTR);
+      if (intercepted(c, VMEXIT.VINTR)) return exitAtBoundary(c, VMEXIT.VINTR);
       s.vIrq = false;
       c.halted = false;
       deliverEvent(c, s.vIntrVector, -1, 'external');

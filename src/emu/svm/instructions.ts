@@ -7,13 +7,14 @@ import type { Cpu } from '../cpu/cpu';
 import type { Insn } from '../cpu/insn';
 import { FS, GS, LDTR, TR } from '../cpu/insn';
 import { CpuFault, GP, UD } from '../cpu/fault';
-import { EFER, MSR } from '../cpu/msr';
+import { EFER } from '../cpu/msr';
+import { PLAIN_SLOT } from '../cpu/plain-msrs';
 import { RAX, RCX } from '../cpu/regs';
-import { physAddrBits } from '../cpu/cpuid';
+import { physAddrLimit } from '../cpu/cpuid';
 import { VMEXIT } from './exitcodes';
 import { guard } from './guard';
 import { vmrun as worldVmrun, saveSeg, loadSeg } from './world';
-import { OFF, rd64, wr64 } from './vmcb-access';
+import { OFF, wr64 } from './vmcb-access';
 
 function svmChecks(c: Cpu, code: number): void {
   if (!(c.efer & EFER.SVME) || !(c.cr0 & 1)) throw new CpuFault(UD);
@@ -25,7 +26,7 @@ function svmChecks(c: Cpu, code: number): void {
 function vmcbAddress(c: Cpu, i: Insn): number {
   const lo = c.r[RAX * 2]! >>> 0;
   const pa = i.asize === 8 ? (c.r[RAX * 2 + 1]! >>> 0) * 4294967296 + lo : i.asize === 4 ? lo : lo & 0xffff;
-  if (pa % 4096 !== 0 || pa >= 2 ** physAddrBits(c.model)) throw new CpuFault(GP, 0);
+  if (pa % 4096 !== 0 || pa >= physAddrLimit(c.model)) throw new CpuFault(GP, 0);
   return pa;
 }
 
@@ -48,18 +49,22 @@ export function vmmcall(c: Cpu, _i: Insn): void {
  */
 const SEGS: ReadonlyArray<readonly [number, number]> = ([[FS, 'fs'], [GS, 'gs'], [TR, 'tr'], [LDTR, 'ldtr']] as const)
   .map(([seg, name]) => [seg, OFF[`${name}.selector`]!] as const);
+/** [plain-MSR slot, VMCB offset] of the MSRs VMLOAD and VMSAVE move. */
 const MSRS: ReadonlyArray<readonly [number, number]> = ([
-  [MSR.KERNEL_GS_BASE, 'kernel_gs_base'], [MSR.STAR, 'star'], [MSR.LSTAR, 'lstar'], [MSR.CSTAR, 'cstar'],
-  [MSR.SFMASK, 'sfmask'], [MSR.SYSENTER_CS, 'sysenter_cs'], [MSR.SYSENTER_ESP, 'sysenter_esp'], [MSR.SYSENTER_EIP, 'sysenter_eip'],
-] as const).map(([msr, name]) => [msr >>> 0, OFF[name]!] as const);
-const NO_MSR = [0, 0] as const;
+  ['KERNEL_GS_BASE', 'kernel_gs_base'], ['STAR', 'star'], ['LSTAR', 'lstar'], ['CSTAR', 'cstar'],
+  ['SFMASK', 'sfmask'], ['SYSENTER_CS', 'sysenter_cs'], ['SYSENTER_ESP', 'sysenter_esp'], ['SYSENTER_EIP', 'sysenter_eip'],
+] as const).map(([msr, name]) => [PLAIN_SLOT[msr], OFF[name]!] as const);
 
 /** 0F 01 DA */
 export function vmload(c: Cpu, i: Insn): void {
   svmChecks(c, VMEXIT.VMLOAD);
   const pa = vmcbAddress(c, i);
   for (let k = 0; k < SEGS.length; k++) loadSeg(c, c.mem, pa + SEGS[k]![1], SEGS[k]![0]);
-  for (let k = 0; k < MSRS.length; k++) c.msrs.set(MSRS[k]![0], rd64(c.mem, pa + MSRS[k]![1]));
+  const mem = c.mem;
+  for (let k = 0; k < MSRS.length; k++) {
+    const at = pa + MSRS[k]![1];
+    c.msrs.put(MSRS[k]![0], mem.read32(at), mem.read32(at + 4));
+  }
 }
 
 /** 0F 01 DB */
@@ -67,10 +72,7 @@ export function vmsave(c: Cpu, i: Insn): void {
   svmChecks(c, VMEXIT.VMSAVE);
   const pa = vmcbAddress(c, i);
   for (let k = 0; k < SEGS.length; k++) saveSeg(c, c.mem, pa + SEGS[k]![1], SEGS[k]![0]);
-  for (let k = 0; k < MSRS.length; k++) {
-    const v = c.msrs.get(MSRS[k]![0]) ?? NO_MSR;
-    wr64(c.mem, pa + MSRS[k]![1], v[0], v[1]);
-  }
+  for (let k = 0; k < MSRS.length; k++) wr64(c.mem, pa + MSRS[k]![1], c.msrs.lo(MSRS[k]![0]), c.msrs.hi(MSRS[k]![0]));
 }
 
 /** 0F 01 DC: set GIF; held interrupts may now be taken. */

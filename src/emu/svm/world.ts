@@ -13,7 +13,8 @@ import { CS, DS, ES, SS } from '../cpu/insn';
 import { RAX, RSP } from '../cpu/regs';
 import { getFlags, materialize, IF } from '../cpu/flags';
 import { setSegment, updateMode } from '../cpu/segments';
-import { EFER, MSR } from '../cpu/msr';
+import { EFER } from '../cpu/msr';
+import { PLAIN_SLOT } from '../cpu/plain-msrs';
 import type { PhysMem } from '../mem/phys';
 import { OFF, wr64, rdAddr } from './vmcb-access';
 import { VMEXIT } from './exitcodes';
@@ -180,11 +181,10 @@ export function vmrun(c: Cpu, vmcb: number): void {
   if (ej & 0x80000000) injectEvent(c, ej & 0xff, (ej >>> 8) & 7, (ej & (1 << 11)) !== 0 ? ejErr : -1);
 }
 
-const NO_MSR = [0, 0] as const;
 /** The host save area's physical address (VM_HSAVE_PA): the host's state while a guest runs. */
 export function hsavePa(c: Cpu): number {
-  const v = c.msrs.get(MSR.VM_HSAVE_PA >>> 0) ?? NO_MSR;
-  return (v[1] >>> 0) * 4294967296 + ((v[0] & ~0xfff) >>> 0);
+  const k = PLAIN_SLOT.VM_HSAVE_PA;
+  return (c.msrs.hi(k) >>> 0) * 4294967296 + ((c.msrs.lo(k) & ~0xfff) >>> 0);
 }
 
 // ------------------------------------------------------------ #VMEXIT
@@ -199,6 +199,18 @@ export function vmexit(c: Cpu, code: number, info1Lo = 0, info1Hi = 0, info2Lo =
   nextLo?: number, nextHi = 0): never {
   switchToHost(c, code, info1Lo, info1Hi, info2Lo, info2Hi, nextLo, nextHi);
   throw new WorldSwitch(code);
+}
+
+/**
+ * #VMEXIT at an instruction boundary (an intercepted interrupt, NMI or virtual interrupt):
+ * nothing is being executed, so nothing needs unwinding and the caller returns true (an event
+ * was taken) instead of catching a throw. Keeps the caller, guestInterrupt, a function that
+ * returns: with vmexit's throw inside it never left V8's bytecode interpreter (no feedback, ~5 %
+ * of a warm world switch), and the throw itself costs ~0.4 µs (V8 walks the stack for it).
+ */
+export function exitAtBoundary(c: Cpu, code: number): true {
+  switchToHost(c, code, 0, 0, 0, 0, undefined, 0);
+  return true;
 }
 
 /**

@@ -14,6 +14,7 @@ import { exitInstruction } from '../../svm/world';
 import { updateMode } from '../segments';
 import { requireCpl0 } from './sysregs';
 import { canonical } from '../canonical';
+import { PLAIN_SLOT, plainSlot } from '../plain-msrs';
 
 // ------------------------------------------------------------ MSRs
 
@@ -26,16 +27,10 @@ export function readMsr(c: Cpu, n: number): [number, number] {
     case MSR.GS_BASE: return [c.segBaseLo[GS]!, c.segBaseHi[GS]!];
     case MSR.APIC_BASE: return c.apicBase ? [c.apicBase.read(), 0] : [0, 0];
   }
-  const v = c.msrs.get(n >>> 0);
+  const v = c.msrs.get(n);
   if (v) return v;
-  if (KNOWN_PLAIN.has(n >>> 0)) return [0, 0];
   throw new CpuFault(GP, 0);
 }
-
-const KNOWN_PLAIN = new Set<number>([
-  MSR.SYSENTER_CS, MSR.SYSENTER_ESP, MSR.SYSENTER_EIP, MSR.STAR, MSR.LSTAR, MSR.CSTAR, MSR.SFMASK,
-  MSR.KERNEL_GS_BASE, MSR.TSC_AUX, MSR.PAT, MSR.VM_CR, MSR.VM_HSAVE_PA,
-].map((x) => x >>> 0));
 
 export function writeMsr(c: Cpu, n: number, lo: number, hi: number): void {
   switch (n >>> 0) {
@@ -71,9 +66,9 @@ export function writeMsr(c: Cpu, n: number, lo: number, hi: number): void {
       break;
     }
     default:
-      if (!KNOWN_PLAIN.has(n >>> 0)) throw new CpuFault(GP, 0);
+      if (plainSlot(n) < 0) throw new CpuFault(GP, 0);
   }
-  c.msrs.set(n >>> 0, [lo, hi]);
+  c.msrs.put(plainSlot(n), lo, hi);
 }
 
 export function rdmsr(c: Cpu, _i: Insn): void {
@@ -95,6 +90,6 @@ export function rdtscp(c: Cpu, _i: Insn): void {
   const t = c.cycles + c.tscOffset + (c.svm.guest ? c.svm.tscOffset : 0);
   c.setR(4, RAX, t % 4294967296, 0);
   c.setR(4, RDX, Math.floor(t / 4294967296), 0);
-  c.setR(4, RCX, (c.msrs.get(MSR.TSC_AUX >>> 0) ?? [0, 0])[0], 0);
+  c.setR(4, RCX, c.msrs.lo(PLAIN_SLOT.TSC_AUX), 0);
 }
 

@@ -9,7 +9,8 @@ import { CS, DS, ES, FS, GS, SS } from '../insn';
 import { CpuFault, GP, UD, OF as OF_VEC, DB } from '../fault';
 import { getFlags, materialize, getOF, IF, IOPL, RF, VM } from '../flags';
 import { RAX, RCX, RDX, RSP, R11 } from '../regs';
-import { MSR, EFER, CR4 } from '../msr';
+import { EFER, CR4 } from '../msr';
+import { PLAIN_SLOT } from '../plain-msrs';
 import { deliverEvent, iret as iretImpl } from '../interrupts';
 import { VMEXIT } from '../../svm/exitcodes';
 import { guard } from '../../svm/guard';
@@ -75,10 +76,11 @@ export function invlpg(c: Cpu, i: Insn): void {
 export function swapgs(c: Cpu, _i: Insn): void {
   if (c.mode !== 64) throw new CpuFault(UD);
   requireCpl0(c);
-  const k = c.msrs.get(MSR.KERNEL_GS_BASE >>> 0) ?? [0, 0];
-  c.msrs.set(MSR.KERNEL_GS_BASE >>> 0, [c.segBaseLo[GS]!, c.segBaseHi[GS]!]);
-  c.segBaseLo[GS] = k[0];
-  c.segBaseHi[GS] = k[1];
+  const m = c.msrs, k = PLAIN_SLOT.KERNEL_GS_BASE;
+  const lo = m.lo(k), hi = m.hi(k);
+  m.put(k, c.segBaseLo[GS]!, c.segBaseHi[GS]!);
+  c.segBaseLo[GS] = lo;
+  c.segBaseHi[GS] = hi;
 }
 
 /** invd (0F 08), wbinvd (0F 09), wbnoinvd (F3 0F 09): caches are not modelled. */
@@ -265,7 +267,7 @@ export function sti(c: Cpu, _i: Insn): void {
 // ------------------------------------------------------------ syscall / sysret
 
 function star(c: Cpu): [number, number] {
-  return c.msrs.get(MSR.STAR >>> 0) ?? [0, 0];
+  return [c.msrs.lo(PLAIN_SLOT.STAR), c.msrs.hi(PLAIN_SLOT.STAR)];
 }
 
 /** syscall (APM Vol 3): flat CS/SS from STAR, RIP from LSTAR (64-bit) or CSTAR (compatibility). */
@@ -277,8 +279,9 @@ export function syscall(c: Cpu, _i: Insn): void {
   if (long) {
     c.setR(8, RCX, c.ripLo, c.ripHi);
     c.setR(8, R11, fl, 0);
-    const target = c.msrs.get((c.mode === 64 ? MSR.LSTAR : MSR.CSTAR) >>> 0) ?? [0, 0];
-    const mask = (c.msrs.get(MSR.SFMASK >>> 0) ?? [0, 0])[0];
+    const ts = c.mode === 64 ? PLAIN_SLOT.LSTAR : PLAIN_SLOT.CSTAR;
+    const target = [c.msrs.lo(ts), c.msrs.hi(ts)] as const;
+    const mask = c.msrs.lo(PLAIN_SLOT.SFMASK);
     c.cpl = 0;
     setSegment(c, CS, sel, 0, 0, -1, 0xa9b); // 64-bit code, DPL 0
     setSegment(c, SS, sel + 8, 0, 0, -1, 0xc93);
