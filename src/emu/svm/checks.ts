@@ -5,22 +5,21 @@
 import type { Cpu } from '../cpu/cpu';
 import { CR0, CR4_SUPPORTED, EFER } from '../cpu/msr';
 import { physAddrBits, physAddrLimit } from '../cpu/cpuid';
-import { OFF, rd64, rdAddr } from './vmcb-access';
+import { OFF, type VmcbPage } from './vmcb-access';
 
 /** EFER bits this CPU implements; any other set bit is MBZ for VMRUN. */
 const EFER_VALID = EFER.SCE | EFER.LME | EFER.LMA | EFER.NXE | EFER.SVME;
 const A_L = 1 << 9, A_DB = 1 << 10;
 
-/** '' when the VMCB at `vmcb` may be run, else the failed check. */
-export function consistencyCheck(c: Cpu, vmcb: number): string {
-  const mem = c.mem;
-  const [efer, eferHi] = rd64(mem, vmcb + OFF.efer!);
-  const [cr0, cr0Hi] = rd64(mem, vmcb + OFF.cr0!);
-  const [, cr3Hi] = rd64(mem, vmcb + OFF.cr3!);
-  const [cr4, cr4Hi] = rd64(mem, vmcb + OFF.cr4!);
-  const [, dr6Hi] = rd64(mem, vmcb + OFF.dr6!);
-  const [, dr7Hi] = rd64(mem, vmcb + OFF.dr7!);
-  const csAttr = mem.read16(vmcb + OFF['cs.attrib']!);
+/** '' when the VMCB (bound to its page) may be run, else the failed check. */
+export function consistencyCheck(c: Cpu, v: VmcbPage): string {
+  const efer = v.r32(OFF.efer!), eferHi = v.r32(OFF.efer! + 4);
+  const cr0 = v.r32(OFF.cr0!), cr0Hi = v.r32(OFF.cr0! + 4);
+  const cr3Hi = v.r32(OFF.cr3! + 4);
+  const cr4 = v.r32(OFF.cr4!), cr4Hi = v.r32(OFF.cr4! + 4);
+  const dr6Hi = v.r32(OFF.dr6! + 4);
+  const dr7Hi = v.r32(OFF.dr7! + 4);
+  const csAttr = v.r16(OFF['cs.attrib']!);
   const maxPa = physAddrBits(c.model);
 
   if (!(efer & EFER.SVME)) return 'EFER.SVME is zero';
@@ -35,18 +34,18 @@ export function consistencyCheck(c: Cpu, vmcb: number): string {
   if (longMode && !(cr4 & (1 << 5))) return 'EFER.LME and CR0.PG are set and CR4.PAE is zero';
   if (longMode && !(cr0 & CR0.PE)) return 'EFER.LME and CR0.PG are set and CR0.PE is zero';
   if (longMode && (cr4 & (1 << 5)) && (csAttr & A_L) && (csAttr & A_DB)) return 'EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D are all set';
-  if ((mem.read32(vmcb + 0x010) & 1) === 0) return 'the VMRUN intercept bit is clear';
+  if ((v.r32(0x010) & 1) === 0) return 'the VMRUN intercept bit is clear';
   const limit = physAddrLimit(c.model);
-  const iopm = rdAddr(mem, vmcb + OFF.iopm_base_pa!) - (mem.read32(vmcb + OFF.iopm_base_pa!) & 0xfff);
-  const msrpm = rdAddr(mem, vmcb + OFF.msrpm_base_pa!) - (mem.read32(vmcb + OFF.msrpm_base_pa!) & 0xfff);
+  const iopm = v.rAddr(OFF.iopm_base_pa!) - (v.r32(OFF.iopm_base_pa!) & 0xfff);
+  const msrpm = v.rAddr(OFF.msrpm_base_pa!) - (v.r32(OFF.msrpm_base_pa!) & 0xfff);
   if (msrpm + 0x2000 > limit) return 'the MSR permission map extends past the largest physical address';
   if (iopm + 0x3000 > limit) return 'the I/O permission map extends past the largest physical address';
-  const inj = mem.read32(vmcb + OFF.eventinj!);
+  const inj = v.r32(OFF.eventinj!);
   if (inj & 0x80000000) {
     const type = (inj >>> 8) & 7;
     if (type === 1 || type >= 5) return `EVENTINJ has the reserved type ${type}`;
     if (type === 3 && (inj & 0xff) === 2) return 'EVENTINJ injects vector 2 (NMI) as an exception';
   }
-  if (mem.read32(vmcb + OFF.guest_asid!) === 0) return 'the guest ASID is zero';
+  if (v.r32(OFF.guest_asid!) === 0) return 'the guest ASID is zero';
   return '';
 }

@@ -14,7 +14,7 @@ import { physAddrLimit } from '../cpu/cpuid';
 import { VMEXIT } from './exitcodes';
 import { guard } from './guard';
 import { vmrun as worldVmrun, saveSeg, loadSeg } from './world';
-import { OFF, wr64 } from './vmcb-access';
+import { OFF } from './vmcb-access';
 
 function svmChecks(c: Cpu, code: number): void {
   if (!(c.efer & EFER.SVME) || !(c.cr0 & 1)) throw new CpuFault(UD);
@@ -58,21 +58,17 @@ const MSRS: ReadonlyArray<readonly [number, number]> = ([
 /** 0F 01 DA */
 export function vmload(c: Cpu, i: Insn): void {
   svmChecks(c, VMEXIT.VMLOAD);
-  const pa = vmcbAddress(c, i);
-  for (let k = 0; k < SEGS.length; k++) loadSeg(c, c.mem, pa + SEGS[k]![1], SEGS[k]![0]);
-  const mem = c.mem;
-  for (let k = 0; k < MSRS.length; k++) {
-    const at = pa + MSRS[k]![1];
-    c.msrs.put(MSRS[k]![0], mem.read32(at), mem.read32(at + 4));
-  }
+  const v = c.svm.operandPage.at(c.mem, vmcbAddress(c, i));
+  for (let k = 0; k < SEGS.length; k++) loadSeg(c, v, SEGS[k]![1], SEGS[k]![0]);
+  for (let k = 0; k < MSRS.length; k++) c.msrs.put(MSRS[k]![0], v.r32(MSRS[k]![1]), v.r32(MSRS[k]![1] + 4));
 }
 
 /** 0F 01 DB */
 export function vmsave(c: Cpu, i: Insn): void {
   svmChecks(c, VMEXIT.VMSAVE);
-  const pa = vmcbAddress(c, i);
-  for (let k = 0; k < SEGS.length; k++) saveSeg(c, c.mem, pa + SEGS[k]![1], SEGS[k]![0]);
-  for (let k = 0; k < MSRS.length; k++) wr64(c.mem, pa + MSRS[k]![1], c.msrs.lo(MSRS[k]![0]), c.msrs.hi(MSRS[k]![0]));
+  const v = c.svm.operandPage.at(c.mem, vmcbAddress(c, i));
+  for (let k = 0; k < SEGS.length; k++) saveSeg(c, v, SEGS[k]![1], SEGS[k]![0]);
+  for (let k = 0; k < MSRS.length; k++) v.w64(MSRS[k]![1], c.msrs.lo(MSRS[k]![0]), c.msrs.hi(MSRS[k]![0]));
 }
 
 /** 0F 01 DC: set GIF; held interrupts may now be taken. */

@@ -11,11 +11,16 @@ export class WorldSwitch {
 /** EXITINTINFO / EVENTINJ type field (APM §15.20). */
 export const EVENT_TYPE = { INTR: 0, NMI: 2, EXCEPTION: 3, SOFT_INT: 4 } as const;
 
+import { VmcbPage } from './vmcb-access';
 import { VmTable } from './vms';
 
 export class SvmState {
   /** The guests VMRUN has entered, for the debugger (vms.ts). */
   readonly vms = new VmTable();
+  /** The running guest's VMCB, the host save area, and VMLOAD/VMSAVE's operand, as bound for one use each (VmcbPage). */
+  readonly guestPage = new VmcbPage();
+  readonly hostPage = new VmcbPage();
+  readonly operandPage = new VmcbPage();
   /** Global interrupt flag: clear, INTR/NMI/SMI are held pending (CLGI, #VMEXIT). */
   gif = true;
   /** A guest is executing (between VMRUN and #VMEXIT). */

@@ -24,3 +24,66 @@ export function wr64(mem: PhysMem, pa: number, lo: number, hi: number): void {
 export function rdAddr(mem: PhysMem, pa: number): number {
   return (mem.read32(pa + 4) >>> 0) * 4294967296 + (mem.read32(pa) >>> 0);
 }
+
+/**
+ * One VMCB page (or the host save area, laid out like one) for the world switch, which moves ~60
+ * of its fields each way. When at() finds the page in RAM with no decoded instructions and no
+ * watched bytes in it, fields are read and written straight in RAM's Int32Array; otherwise each
+ * access goes through PhysMem, which invalidates code and reports watched writes. Offsets are
+ * those of OFF; the page is 4 KiB aligned (VMRUN, VMLOAD and VMSAVE #GP otherwise; VM_HSAVE_PA's
+ * low bits are ignored). Bind it again (at) for each use: nothing is kept between switches.
+ */
+export class VmcbPage {
+  private mem: PhysMem | null = null;
+  private pa = 0;
+  /** pa / 4: the page's first word in mem.i32. */
+  private word = 0;
+  private direct = false;
+
+  at(mem: PhysMem, pa: number): this {
+    this.mem = mem;
+    this.pa = pa;
+    this.word = pa / 4;
+    this.direct = pa + 4096 <= mem.size && mem.codePage[pa / 4096] === 0;
+    return this;
+  }
+
+  r32(off: number): number {
+    const m = this.mem!;
+    return this.direct ? m.i32[this.word + (off >> 2)]! : m.read32(this.pa + off);
+  }
+  w32(off: number, v: number): void {
+    const m = this.mem!;
+    if (this.direct) m.i32[this.word + (off >> 2)] = v;
+    else m.write32(this.pa + off, v);
+  }
+  r16(off: number): number {
+    const m = this.mem!;
+    return this.direct ? (m.i32[this.word + (off >> 2)]! >>> ((off & 2) << 3)) & 0xffff : m.read16(this.pa + off);
+  }
+  w16(off: number, v: number): void {
+    const m = this.mem!;
+    if (this.direct) {
+      const k = this.word + (off >> 2), sh = (off & 2) << 3;
+      m.i32[k] = (m.i32[k]! & ~(0xffff << sh)) | ((v & 0xffff) << sh);
+    } else m.write16(this.pa + off, v);
+  }
+  r8(off: number): number {
+    const m = this.mem!;
+    return this.direct ? m.u8[this.pa + off]! : m.read8(this.pa + off);
+  }
+  w8(off: number, v: number): void {
+    const m = this.mem!;
+    if (this.direct) m.u8[this.pa + off] = v;
+    else m.write8(this.pa + off, v);
+  }
+  /** A 64-bit field as two halves. */
+  w64(off: number, lo: number, hi: number): void {
+    this.w32(off, lo);
+    this.w32(off + 4, hi);
+  }
+  /** A 64-bit field as a number (exact below 2^53; used for addresses). */
+  rAddr(off: number): number {
+    return (this.r32(off + 4) >>> 0) * 4294967296 + (this.r32(off) >>> 0);
+  }
+}

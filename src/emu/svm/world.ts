@@ -15,8 +15,7 @@ import { getFlags, materialize, IF } from '../cpu/flags';
 import { setSegment, updateMode } from '../cpu/segments';
 import { EFER } from '../cpu/msr';
 import { PLAIN_SLOT } from '../cpu/plain-msrs';
-import type { PhysMem } from '../mem/phys';
-import { OFF, wr64, rdAddr } from './vmcb-access';
+import { OFF, type VmcbPage } from './vmcb-access';
 import { VMEXIT } from './exitcodes';
 import { WorldSwitch } from './state';
 import { consistencyCheck } from './checks';
@@ -29,62 +28,62 @@ const SEGS: ReadonlyArray<readonly [number, number]> = ([[ES, 'es'], [CS, 'cs'],
 
 // ------------------------------------------------------------ segment fields
 
-export function saveSeg(c: Cpu, mem: PhysMem, at: number, seg: number): void {
-  mem.write16(at, c.segSel[seg]! & 0xffff);
-  mem.write16(at + 2, c.segAttr[seg]! & 0xfff);
-  mem.write32(at + 4, c.segLimit[seg]!);
-  wr64(mem, at + 8, c.segBaseLo[seg]!, c.segBaseHi[seg]!);
+export function saveSeg(c: Cpu, v: VmcbPage, at: number, seg: number): void {
+  v.w16(at, c.segSel[seg]! & 0xffff);
+  v.w16(at + 2, c.segAttr[seg]! & 0xfff);
+  v.w32(at + 4, c.segLimit[seg]!);
+  v.w64(at + 8, c.segBaseLo[seg]!, c.segBaseHi[seg]!);
 }
 
-export function loadSeg(c: Cpu, mem: PhysMem, at: number, seg: number): void {
-  setSegment(c, seg, mem.read16(at), mem.read32(at + 8), mem.read32(at + 12), mem.read32(at + 4), mem.read16(at + 2) & 0xfff);
+export function loadSeg(c: Cpu, v: VmcbPage, at: number, seg: number): void {
+  setSegment(c, seg, v.r16(at), v.r32(at + 8), v.r32(at + 12), v.r32(at + 4), v.r16(at + 2) & 0xfff);
 }
 
 /** The state VMRUN loads / #VMEXIT saves: ES, CS, SS, DS, GDTR, IDTR, control registers, RFLAGS, RIP, RSP, RAX. */
-function saveState(c: Cpu, mem: PhysMem, base: number, ripLo: number, ripHi: number): void {
-  for (let k = 0; k < 4; k++) saveSeg(c, mem, base + SEGS[k]![1], SEGS[k]![0]);
-  mem.write32(base + OFF['gdtr.limit']!, c.gdtrLimit & 0xffff);
-  wr64(mem, base + OFF['gdtr.base']!, c.gdtrBaseLo, c.gdtrBaseHi);
-  mem.write32(base + OFF['idtr.limit']!, c.idtrLimit & 0xffff);
-  wr64(mem, base + OFF['idtr.base']!, c.idtrBaseLo, c.idtrBaseHi);
-  wr64(mem, base + OFF.efer!, c.efer, 0);
-  wr64(mem, base + OFF.cr0!, c.cr0, 0);
-  wr64(mem, base + OFF.cr3!, c.cr3Lo, c.cr3Hi);
-  wr64(mem, base + OFF.cr4!, c.cr4, 0);
-  wr64(mem, base + OFF.rflags!, getFlags(c), 0);
-  wr64(mem, base + OFF.rip!, ripLo, ripHi);
-  wr64(mem, base + OFF.rsp!, c.r[RSP * 2]!, c.r[RSP * 2 + 1]!);
-  wr64(mem, base + OFF.rax!, c.r[RAX * 2]!, c.r[RAX * 2 + 1]!);
-  mem.write8(base + OFF.cpl!, c.cpl);
+function saveState(c: Cpu, v: VmcbPage, ripLo: number, ripHi: number): void {
+  for (let k = 0; k < 4; k++) saveSeg(c, v, SEGS[k]![1], SEGS[k]![0]);
+  v.w32(OFF['gdtr.limit']!, c.gdtrLimit & 0xffff);
+  v.w64(OFF['gdtr.base']!, c.gdtrBaseLo, c.gdtrBaseHi);
+  v.w32(OFF['idtr.limit']!, c.idtrLimit & 0xffff);
+  v.w64(OFF['idtr.base']!, c.idtrBaseLo, c.idtrBaseHi);
+  v.w64(OFF.efer!, c.efer, 0);
+  v.w64(OFF.cr0!, c.cr0, 0);
+  v.w64(OFF.cr3!, c.cr3Lo, c.cr3Hi);
+  v.w64(OFF.cr4!, c.cr4, 0);
+  v.w64(OFF.rflags!, getFlags(c), 0);
+  v.w64(OFF.rip!, ripLo, ripHi);
+  v.w64(OFF.rsp!, c.r[RSP * 2]!, c.r[RSP * 2 + 1]!);
+  v.w64(OFF.rax!, c.r[RAX * 2]!, c.r[RAX * 2 + 1]!);
+  v.w8(OFF.cpl!, c.cpl);
 }
 
-function loadState(c: Cpu, mem: PhysMem, base: number): void {
-  c.gdtrLimit = mem.read16(base + OFF['gdtr.limit']!);
-  c.gdtrBaseLo = mem.read32(base + OFF['gdtr.base']!);
-  c.gdtrBaseHi = mem.read32(base + OFF['gdtr.base']! + 4);
-  c.idtrLimit = mem.read16(base + OFF['idtr.limit']!);
-  c.idtrBaseLo = mem.read32(base + OFF['idtr.base']!);
-  c.idtrBaseHi = mem.read32(base + OFF['idtr.base']! + 4);
-  c.cr0 = mem.read32(base + OFF.cr0!) | 0x10; // ET is fixed at 1
-  c.cr4 = mem.read32(base + OFF.cr4!);
-  c.cr3Lo = mem.read32(base + OFF.cr3!);
-  c.cr3Hi = mem.read32(base + OFF.cr3! + 4) & 0xfffff;
-  let efer = mem.read32(base + OFF.efer!);
+function loadState(c: Cpu, v: VmcbPage): void {
+  c.gdtrLimit = v.r16(OFF['gdtr.limit']!);
+  c.gdtrBaseLo = v.r32(OFF['gdtr.base']!);
+  c.gdtrBaseHi = v.r32(OFF['gdtr.base']! + 4);
+  c.idtrLimit = v.r16(OFF['idtr.limit']!);
+  c.idtrBaseLo = v.r32(OFF['idtr.base']!);
+  c.idtrBaseHi = v.r32(OFF['idtr.base']! + 4);
+  c.cr0 = v.r32(OFF.cr0!) | 0x10; // ET is fixed at 1
+  c.cr4 = v.r32(OFF.cr4!);
+  c.cr3Lo = v.r32(OFF.cr3!);
+  c.cr3Hi = v.r32(OFF.cr3! + 4) & 0xfffff;
+  let efer = v.r32(OFF.efer!);
   // EFER.LMA follows LME and CR0.PG (the canonicalization of APM §15.5.1).
   efer = (efer & EFER.LME) && (c.cr0 & (1 << 31)) ? efer | EFER.LMA : efer & ~EFER.LMA;
   c.efer = efer;
-  const fl = mem.read32(base + OFF.rflags!);
+  const fl = v.r32(OFF.rflags!);
   materialize(c);
   c.flags = (fl & 0x3f7fd5) | 2; // defined RFLAGS bits; bit 1 reads as one
   c.lop = 0;
-  c.ripLo = mem.read32(base + OFF.rip!);
-  c.ripHi = mem.read32(base + OFF.rip! + 4);
-  c.r[RSP * 2] = mem.read32(base + OFF.rsp!);
-  c.r[RSP * 2 + 1] = mem.read32(base + OFF.rsp! + 4);
-  c.r[RAX * 2] = mem.read32(base + OFF.rax!);
-  c.r[RAX * 2 + 1] = mem.read32(base + OFF.rax! + 4);
-  for (let k = 0; k < 4; k++) loadSeg(c, mem, base + SEGS[k]![1], SEGS[k]![0]);
-  c.cpl = mem.read8(base + OFF.cpl!) & 3;
+  c.ripLo = v.r32(OFF.rip!);
+  c.ripHi = v.r32(OFF.rip! + 4);
+  c.r[RSP * 2] = v.r32(OFF.rsp!);
+  c.r[RSP * 2 + 1] = v.r32(OFF.rsp! + 4);
+  c.r[RAX * 2] = v.r32(OFF.rax!);
+  c.r[RAX * 2 + 1] = v.r32(OFF.rax! + 4);
+  for (let k = 0; k < 4; k++) loadSeg(c, v, SEGS[k]![1], SEGS[k]![0]);
+  c.cpl = v.r8(OFF.cpl!) & 3;
 }
 
 /** Paging and mode follow CR0/CR4/EFER and CS (nested paging also needs the MMU). */
@@ -104,21 +103,21 @@ export function vmrun(c: Cpu, vmcb: number): void {
   const mem = c.mem;
   const s = c.svm;
   const host = hsavePa(c); // laid out like a VMCB (its state-save area used)
-  const save = vmcb;
+  const v = s.guestPage.at(mem, vmcb);
 
   // The host's state goes to the host save area first (§15.5.1).
-  saveState(c, mem, host, c.ripLo, c.ripHi);
+  saveState(c, s.hostPage.at(mem, host), c.ripLo, c.ripHi);
   s.hostIf = (c.flags & IF) !== 0;
   s.vmruns++;
 
-  const why = consistencyCheck(c, vmcb);
+  const why = consistencyCheck(c, v);
   if (why) {
     // #VMEXIT(INVALID): nothing of the guest was loaded; the host goes on after VMRUN.
     s.invalidReason = why;
-    wr64(mem, vmcb + OFF.exitcode!, -1, -1);
-    wr64(mem, vmcb + OFF.exitinfo1!, 0, 0);
-    wr64(mem, vmcb + OFF.exitinfo2!, 0, 0);
-    wr64(mem, vmcb + OFF.exitintinfo!, 0, 0);
+    v.w64(OFF.exitcode!, -1, -1);
+    v.w64(OFF.exitinfo1!, 0, 0);
+    v.w64(OFF.exitinfo2!, 0, 0);
+    v.w64(OFF.exitintinfo!, 0, 0);
     s.gif = false;
     s.exits++;
     s.invalidCount++;
@@ -130,12 +129,12 @@ export function vmrun(c: Cpu, vmcb: number): void {
 
   // Control area: cached for the guest's run.
   s.vmcb = vmcb;
-  for (let k = 0; k < 6; k++) s.icpt[k] = mem.read32(vmcb + 4 * k);
-  s.iopm = rdAddr(mem, vmcb + OFF.iopm_base_pa!) - (mem.read32(vmcb + OFF.iopm_base_pa!) & 0xfff);
-  s.msrpm = rdAddr(mem, vmcb + OFF.msrpm_base_pa!) - (mem.read32(vmcb + OFF.msrpm_base_pa!) & 0xfff);
-  s.tscOffset = mem.read32(vmcb + OFF.tsc_offset! + 4) * 4294967296 + (mem.read32(vmcb + OFF.tsc_offset!) >>> 0);
-  s.asid = mem.read32(vmcb + OFF.guest_asid!) >>> 0;
-  const vintr = mem.read32(vmcb + OFF.v_intr!), vintrHi = mem.read32(vmcb + OFF.v_intr! + 4);
+  for (let k = 0; k < 6; k++) s.icpt[k] = v.r32(4 * k);
+  s.iopm = v.rAddr(OFF.iopm_base_pa!) - (v.r32(OFF.iopm_base_pa!) & 0xfff);
+  s.msrpm = v.rAddr(OFF.msrpm_base_pa!) - (v.r32(OFF.msrpm_base_pa!) & 0xfff);
+  s.tscOffset = v.r32(OFF.tsc_offset! + 4) * 4294967296 + (v.r32(OFF.tsc_offset!) >>> 0);
+  s.asid = v.r32(OFF.guest_asid!) >>> 0;
+  const vintr = v.r32(OFF.v_intr!), vintrHi = v.r32(OFF.v_intr! + 4);
   s.vTpr = vintr & 0xf;
   s.vIrq = (vintr & (1 << 8)) !== 0;
   s.vIntrPrio = (vintr >>> 16) & 0xf;
@@ -144,26 +143,26 @@ export function vmrun(c: Cpu, vmcb: number): void {
   s.vIntrVector = vintrHi & 0xff;
   s.vGifEnable = c.model.svm.VGIF && (vintr & (1 << 25)) !== 0;
   s.vGif = (vintr & (1 << 9)) !== 0;
-  const np = c.model.svm.NP && (mem.read32(vmcb + OFF.np_enable!) & 1) !== 0;
+  const np = c.model.svm.NP && (v.r32(OFF.np_enable!) & 1) !== 0;
 
   // Guest state.
   const hostCr0 = c.cr0, hostCr4 = c.cr4, hostEfer = c.efer;
-  loadState(c, mem, save);
-  c.cr2Lo = mem.read32(save + OFF.cr2!);
-  c.cr2Hi = mem.read32(save + OFF.cr2! + 4);
-  c.dr[7] = rdAddr(mem, save + OFF.dr7!);
-  c.dr[6] = rdAddr(mem, save + OFF.dr6!);
+  loadState(c, v);
+  c.cr2Lo = v.r32(OFF.cr2!);
+  c.cr2Hi = v.r32(OFF.cr2! + 4);
+  c.dr[7] = v.rAddr(OFF.dr7!);
+  c.dr[6] = v.rAddr(OFF.dr6!);
   if (np) {
-    s.gPatLo = mem.read32(save + OFF.g_pat!); // memory types are not modelled: kept for VMSAVE-free round trips
-    s.gPatHi = mem.read32(save + OFF.g_pat! + 4);
-    const nLo = mem.read32(vmcb + OFF.n_cr3!), nHi = mem.read32(vmcb + OFF.n_cr3! + 4);
+    s.gPatLo = v.r32(OFF.g_pat!); // memory types are not modelled: kept for VMSAVE-free round trips
+    s.gPatHi = v.r32(OFF.g_pat! + 4);
+    const nLo = v.r32(OFF.n_cr3!), nHi = v.r32(OFF.n_cr3! + 4);
     c.mmu.setNested(true, nLo & ~0xfff, nHi & 0xfffff, hostCr0, hostCr4, hostEfer);
   } else {
     c.mmu.setNested(false);
   }
   c.mmu.setAsid(s.asid);
-  s.vms.entered(s.asid, vmcb, np, np ? rdAddr(mem, vmcb + OFF.n_cr3!) - (mem.read32(vmcb + OFF.n_cr3!) & 0xfff) : 0);
-  const tlb = mem.read8(vmcb + OFF.tlb_control!);
+  s.vms.entered(s.asid, vmcb, np, np ? v.rAddr(OFF.n_cr3!) - (v.r32(OFF.n_cr3!) & 0xfff) : 0);
+  const tlb = v.r8(OFF.tlb_control!);
   if (tlb === 1) c.mmu.flushAll();
   else if (c.model.svm.FlushByAsid && (tlb === 3 || tlb === 7)) c.mmu.flushAsid(s.asid, tlb === 7);
   settle(c);
@@ -172,12 +171,12 @@ export function vmrun(c: Cpu, vmcb: number): void {
   s.gif = true;
   c.halted = false;
   // The guest starts in an interrupt shadow if the VMCB says so.
-  c.shadowAt = (mem.read32(vmcb + OFF.interrupt_shadow!) & 1) ? c.instructions + 1 : -1;
+  c.shadowAt = (v.r32(OFF.interrupt_shadow!) & 1) ? c.instructions + 1 : -1;
   c.irqCheck = true;
 
   if (s.onSwitch !== null && s.onSwitch('vmrun', 0)) c.stop = StopReason.Breakpoint;
   // EVENTINJ: delivered now, as the guest's first action (§15.20).
-  const ej = mem.read32(vmcb + OFF.eventinj!), ejErr = mem.read32(vmcb + OFF.eventinj! + 4);
+  const ej = v.r32(OFF.eventinj!), ejErr = v.r32(OFF.eventinj! + 4);
   if (ej & 0x80000000) injectEvent(c, ej & 0xff, (ej >>> 8) & 7, (ej & (1 << 11)) !== 0 ? ejErr : -1);
 }
 
@@ -223,43 +222,42 @@ function switchToHost(c: Cpu, code: number, info1Lo: number, info1Hi: number, in
   const mem = c.mem;
   const s = c.svm;
   const vmcb = s.vmcb;
-  const save = vmcb;
+  const v = s.guestPage.at(mem, vmcb);
   s.exitStartCycles = c.cycles;
 
   // Guest state into the VMCB.
-  saveState(c, mem, save, c.ripLo, c.ripHi);
-  wr64(mem, vmcb + OFF.cr2!, c.cr2Lo, c.cr2Hi);
+  saveState(c, v, c.ripLo, c.ripHi);
+  v.w64(OFF.cr2!, c.cr2Lo, c.cr2Hi);
   const dr7 = c.dr[7]!, dr6 = c.dr[6]!;
-  wr64(mem, vmcb + OFF.dr7!, dr7 % 4294967296 | 0, Math.floor(dr7 / 4294967296) | 0);
-  wr64(mem, vmcb + OFF.dr6!, dr6 % 4294967296 | 0, Math.floor(dr6 / 4294967296) | 0);
-  if (c.mmu.np) wr64(mem, vmcb + OFF.g_pat!, s.gPatLo, s.gPatHi);
+  v.w64(OFF.dr7!, dr7 % 4294967296 | 0, Math.floor(dr7 / 4294967296) | 0);
+  v.w64(OFF.dr6!, dr6 % 4294967296 | 0, Math.floor(dr6 / 4294967296) | 0);
+  if (c.mmu.np) v.w64(OFF.g_pat!, s.gPatLo, s.gPatHi);
   // V_TPR and V_IRQ are written back (the rest of V_INTR is the hypervisor's).
-  const vintr = mem.read32(vmcb + OFF.v_intr!);
-  mem.write32(vmcb + OFF.v_intr!, (vintr & ~0x10f) | (s.vTpr & 0xf) | (s.vIrq ? 1 << 8 : 0));
-  if (s.vGifEnable) mem.write32(vmcb + OFF.v_intr!, (mem.read32(vmcb + OFF.v_intr!) & ~(1 << 9)) | (s.vGif ? 1 << 9 : 0));
+  const vintr = v.r32(OFF.v_intr!);
+  v.w32(OFF.v_intr!, (vintr & ~0x10f) | (s.vTpr & 0xf) | (s.vIrq ? 1 << 8 : 0));
+  if (s.vGifEnable) v.w32(OFF.v_intr!, (v.r32(OFF.v_intr!) & ~(1 << 9)) | (s.vGif ? 1 << 9 : 0));
   s.vGifEnable = false;
   const shadow = c.shadowAt === c.instructions ? 1 : 0;
   const gif = (c.flags & IF) ? 2 : 0; // GUEST_INTERRUPT_MASK: the guest's IF (bit 1)
-  wr64(mem, vmcb + OFF.interrupt_shadow!, shadow | gif, 0);
+  v.w64(OFF.interrupt_shadow!, shadow | gif, 0);
 
-  wr64(mem, vmcb + OFF.exitcode!, code, code < 0 ? -1 : 0);
-  wr64(mem, vmcb + OFF.exitinfo1!, info1Lo, info1Hi);
-  wr64(mem, vmcb + OFF.exitinfo2!, info2Lo, info2Hi);
+  v.w64(OFF.exitcode!, code, code < 0 ? -1 : 0);
+  v.w64(OFF.exitinfo1!, info1Lo, info1Hi);
+  v.w64(OFF.exitinfo2!, info2Lo, info2Hi);
   if (s.evValid) {
     const t = s.evVector | (s.evType << 8) | (s.evError >= 0 ? 1 << 11 : 0) | 0x80000000;
-    wr64(mem, vmcb + OFF.exitintinfo!, t, s.evError >= 0 ? s.evError : 0);
+    v.w64(OFF.exitintinfo!, t, s.evError >= 0 ? s.evError : 0);
   } else {
-    wr64(mem, vmcb + OFF.exitintinfo!, 0, 0);
+    v.w64(OFF.exitintinfo!, 0, 0);
   }
-  if (c.model.svm.NRIPS) wr64(mem, vmcb + OFF.next_rip!, nextLo ?? 0, nextLo === undefined ? 0 : nextHi);
+  if (c.model.svm.NRIPS) v.w64(OFF.next_rip!, nextLo ?? 0, nextLo === undefined ? 0 : nextHi);
   if (c.model.svm.DecodeAssists && (code === VMEXIT.NPF || code === VMEXIT.EXCP_BASE + 14)) guestInsnBytes(c, vmcb);
   // The injected event is consumed (or, if its delivery exited, is in EXITINTINFO).
-  mem.write32(vmcb + OFF.eventinj! + 4, 0);
-  mem.write32(vmcb + OFF.eventinj!, 0);
+  v.w32(OFF.eventinj! + 4, 0);
+  v.w32(OFF.eventinj!, 0);
 
   // Host state back from the host save area.
-  const host = hsavePa(c);
-  loadState(c, mem, host);
+  loadState(c, s.hostPage.at(mem, hsavePa(c)));
   c.cr0 |= 1; // PE: the host always resumes in protected mode
   c.cpl = 0;
   c.dr[7] = 0x400; // all breakpoints disabled
