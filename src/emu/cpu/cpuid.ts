@@ -112,15 +112,25 @@ export function cpuidLookup(model: CpuModel, leaf: number, subleaf: number): Cpu
   return model.leaves.get(leaf >>> 0) ?? [0, 0, 0, 0];
 }
 
-/** Highest physical address bit + 1 (CPUID 8000_0008h EAX[7:0]). */
-export function physAddrBits(model: CpuModel): number {
-  return cpuidLookup(model, 0x80000008, 0)[0] & 0xff;
+// The last model asked about and its physical address width: VMRUN, VMLOAD and VMSAVE check
+// their operand against it on every world switch, and the leaf lookup hashes 0x80000008 (a heap
+// number) each time. A machine's model does not change while it runs.
+let lastModel: CpuModel | null = null, lastBits = 0, lastLimit = 0;
+
+function learn(model: CpuModel): void {
+  lastBits = cpuidLookup(model, 0x80000008, 0)[0] & 0xff;
+  lastLimit = 2 ** lastBits;
+  lastModel = model;
 }
 
-/** 2^k for k < 256: a table, since `2 ** k` with k not a constant calls the C library's pow. */
-const POW2 = Array.from({ length: 256 }, (_, k) => 2 ** k);
+/** Highest physical address bit + 1 (CPUID 8000_0008h EAX[7:0]). */
+export function physAddrBits(model: CpuModel): number {
+  if (model !== lastModel) learn(model);
+  return lastBits;
+}
 
-/** The first physical address beyond the model's (2^physAddrBits); VMRUN, VMLOAD and VMSAVE check against it. */
+/** The first physical address beyond the model's (2^physAddrBits). */
 export function physAddrLimit(model: CpuModel): number {
-  return POW2[physAddrBits(model)]!;
+  if (model !== lastModel) learn(model);
+  return lastLimit;
 }
