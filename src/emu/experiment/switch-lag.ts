@@ -7,8 +7,9 @@
 // emulator spent between the two points) and simulated seconds (cycles / CPU
 // clock) for each CPU speed, over many switches, and report medians.
 //
-// Taken through the CPU's world-switch hook, without stopping the machine: the
-// exit's start (before its cost is charged) and VMRUN's end (its cost added).
+// Taken through the CPU's world-switch hooks, without stopping the machine: the
+// exit's start (host clock read before any of its work; cycles before its cost is
+// charged) and VMRUN's end (its cost added).
 import { Machine } from '../machine/machine';
 import { VMEXIT } from '../svm/exitcodes';
 import { CYCLES } from '../cpu/cycles';
@@ -71,12 +72,15 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
   });
   const cpu = m.cpu;
   const host: number[] = [], sim: number[] = [], insns: number[] = [];
-  let fromAsid = -1, t1 = 0, c1 = 0, n1 = 0;
+  let fromAsid = -1, t0 = 0, t1 = 0, c1 = 0, n1 = 0;
+  // The host clock is read as the exit begins (its own emulation is part of the lag) and kept
+  // once onSwitch, after the exit, has seen that it ended a slice (INTR).
+  cpu.svm.onExitBegin = () => { t0 = performance.now(); };
   cpu.svm.onSwitch = (kind, code) => {
     if (kind === 'vmexit') {
       if (code === VMEXIT.INTR) {
         fromAsid = cpu.svm.asid; // the guest whose slice just ended (ASID is kept until the next VMRUN)
-        t1 = performance.now();
+        t1 = t0;
         c1 = cpu.svm.exitStartCycles;
         n1 = cpu.instructions;
       }
@@ -95,6 +99,7 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
   const stop = m.run(mhz * 1e6 * 60); // at most a simulated minute
   const wall = (performance.now() - w0) / 1000;
   cpu.svm.onSwitch = null;
+  cpu.svm.onExitBegin = null;
   if (sim.length < want) throw new Error(`switch-lag at ${mhz} MHz: only ${sim.length} switches before the machine stopped (${stop.kind})`);
   host.shift(); sim.shift(); insns.shift(); // the first switch warms up caches and decodes
   const cycles = median(sim);

@@ -69,6 +69,11 @@ export class SvmState {
 
   /** The cycle count when the last #VMEXIT began (before its cost), for the switch-lag experiment. */
   exitStartCycles = 0;
+  /**
+   * Called as a #VMEXIT begins, before any of its work (the switch-lag experiment's first
+   * timestamp: the paper's breakpoint "immediately before the #VMEXIT"); onSwitch comes after it.
+   */
+  onExitBegin: ((exitCode: number) => void) | null = null;
 
   /** Counters for the debugger and the bench. */
   vmruns = 0;

@@ -222,6 +222,7 @@ function switchToHost(c: Cpu, code: number, info1Lo: number, info1Hi: number, in
   const mem = c.mem;
   const s = c.svm;
   const vmcb = s.vmcb;
+  if (s.onExitBegin !== null) s.onExitBegin(code);
   const v = s.guestPage.at(mem, vmcb);
   s.exitStartCycles = c.cycles;
 
