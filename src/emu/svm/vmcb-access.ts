@@ -29,9 +29,10 @@ export function rdAddr(mem: PhysMem, pa: number): number {
  * One VMCB page (or the host save area, laid out like one) for the world switch, which moves ~60
  * of its fields each way. When at() finds the page in RAM with no decoded instructions and no
  * watched bytes in it, fields are read and written straight in RAM's Int32Array; otherwise each
- * access goes through PhysMem, which invalidates code and reports watched writes. Offsets are
- * those of OFF; the page is 4 KiB aligned (VMRUN, VMLOAD and VMSAVE #GP otherwise; VM_HSAVE_PA's
- * low bits are ignored). Bind it again (at) for each use: nothing is kept between switches.
+ * access goes through PhysMem, which invalidates code and reports watched writes, as does an
+ * access not aligned to its size. Offsets are those of OFF; the page is 4 KiB aligned (VMRUN,
+ * VMLOAD and VMSAVE #GP otherwise; VM_HSAVE_PA's low bits are ignored). Bind it again (at) for
+ * each use: nothing is kept between switches.
  */
 export class VmcbPage {
   private mem: PhysMem | null = null;
@@ -50,20 +51,20 @@ export class VmcbPage {
 
   r32(off: number): number {
     const m = this.mem!;
-    return this.direct ? m.i32[this.word + (off >> 2)]! : m.read32(this.pa + off);
+    return this.direct && (off & 3) === 0 ? m.i32[this.word + (off >> 2)]! : m.read32(this.pa + off);
   }
   w32(off: number, v: number): void {
     const m = this.mem!;
-    if (this.direct) m.i32[this.word + (off >> 2)] = v;
+    if (this.direct && (off & 3) === 0) m.i32[this.word + (off >> 2)] = v;
     else m.write32(this.pa + off, v);
   }
   r16(off: number): number {
     const m = this.mem!;
-    return this.direct ? (m.i32[this.word + (off >> 2)]! >>> ((off & 2) << 3)) & 0xffff : m.read16(this.pa + off);
+    return this.direct && (off & 1) === 0 ? (m.i32[this.word + (off >> 2)]! >>> ((off & 2) << 3)) & 0xffff : m.read16(this.pa + off);
   }
   w16(off: number, v: number): void {
     const m = this.mem!;
-    if (this.direct) {
+    if (this.direct && (off & 1) === 0) {
       const k = this.word + (off >> 2), sh = (off & 2) << 3;
       m.i32[k] = (m.i32[k]! & ~(0xffff << sh)) | ((v & 0xffff) << sh);
     } else m.write16(this.pa + off, v);
