@@ -127,7 +127,12 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
  */
 export function warmUpSwitchLag(o: SwitchLagOptions, switches = o.warmupSwitches ?? WARMUP_SWITCHES): number {
   if (switches <= 0) return 0;
-  return measureSwitchLag({ ...o, switches }, WARMUP_MHZ).samples;
+  try {
+    return measureSwitchLag({ ...o, switches }, WARMUP_MHZ).samples;
+  } catch (e) {
+    // Say that it was the warm-up (the clocks asked for were not reached yet).
+    throw new Error(`the warm-up before the measured clocks failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** The warm-up, then each clock (the paper's by default). */
