@@ -16,14 +16,6 @@ export function off(name: string): number {
 export function rd64(mem: PhysMem, pa: number): [number, number] {
   return [mem.read32(pa), mem.read32(pa + 4)];
 }
-export function wr64(mem: PhysMem, pa: number, lo: number, hi: number): void {
-  mem.write32(pa, lo);
-  mem.write32(pa + 4, hi);
-}
-/** A 64-bit field as a number (exact below 2^53; used for addresses). */
-export function rdAddr(mem: PhysMem, pa: number): number {
-  return (mem.read32(pa + 4) >>> 0) * 4294967296 + (mem.read32(pa) >>> 0);
-}
 
 /**
  * One VMCB page (or the host save area, laid out like one) for the world switch, which moves ~60
