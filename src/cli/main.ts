@@ -50,7 +50,7 @@ export const commands: Record<string, Command> = {
   },
   experiment: {
     summary: "the paper's switch-lag experiment (Table 5): HVMM, two guests, three CPU clocks",
-    usage: 'pacifica experiment [--mhz 1600,2000,2200] [--switches N] [--slice-ms N] [--log on|off|both] [--warmup N] [--cpu MODEL] [--json]   (pin with: taskset -c 0)',
+    usage: 'pacifica experiment [--mhz 1600,2000,2200] [--switches N] [--slice-ms N] [--log on|off|both] [--warmup N] [--idle-us N] [--probe] [--cpu MODEL] [--json]   (pin with: taskset -c 0)',
     async run(args) {
       const { experimentCommand } = await import('./experiment.ts');
       return experimentCommand(args);

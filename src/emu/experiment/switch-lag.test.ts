@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runSwitchLag } from './switch-lag';
+import { measureSwitchLag, runSwitchLag } from './switch-lag';
+import { probeHostCaches } from './host-probe';
 import { CYCLES, VMEXIT_CYCLES } from '../cpu/cycles';
 
 const images = fileURLToPath(new URL('../../../public/images/', import.meta.url));
@@ -30,4 +31,26 @@ describe('switch-lag experiment', () => {
       expect(p.hostSeconds).toBeGreaterThan(0);
     }
   }, 120_000);
+});
+
+describe('switch-lag experiment, host idle (--idle-us)', () => {
+  it('changes host time only: the same cycles and instructions per switch with and without idling', () => {
+    const o = { hvmm: readFileSync(join(images, 'hvmm.elf')), guest: readFileSync(join(images, 'g-dummy.elf')), switches: 8 };
+    const plain = measureSwitchLag(o, 2);
+    const idled = measureSwitchLag({ ...o, idleUs: 300 }, 2);
+    expect(plain.idleUs).toBe(0);
+    expect(idled.idleUs).toBe(300);
+    expect(idled.samples).toBe(8);
+    expect(idled.cycles).toBe(plain.cycles);
+    expect(idled.instructions).toBe(plain.instructions);
+    expect(idled.hostSeconds).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('host probe', () => {
+  it('times distinct functions and scattered reads, back to back and after an idle wait', () => {
+    const p = probeHostCaches({ idleUs: 100, functions: 20, rounds: 3 });
+    expect(p).toMatchObject({ idleUs: 100, functions: 20, reads: 20, rounds: 3 });
+    for (const v of [p.codeWarmUs, p.codeColdUs, p.readsWarmUs, p.readsColdUs]) expect(Number.isFinite(v) && v >= 0).toBe(true);
+  }, 60_000);
 });

@@ -37,6 +37,13 @@ export interface SwitchLagOptions {
   jit?: boolean;
   /** runSwitchLag's warm-up: switches run first at WARMUP_MHZ (warmUpSwitchLag). Default WARMUP_SWITCHES; 0: none. */
   warmupSwitches?: number;
+  /**
+   * Host microseconds spent idle after each VMRUN into a guest, outside the measured window: a busy
+   * wait that touches no memory, as if the guest's slice had taken that much more host time. At the
+   * paper's clocks a 1 ms slice is 5-10 ms of host time, in which a shared host's caches lose the
+   * switch path; this shows that idle host time alone does it, at any clock. Default 0.
+   */
+  idleUs?: number;
 }
 
 
@@ -54,8 +61,16 @@ export interface SwitchLagPoint {
   instructions: number;
   /** Median switch lag in CPU cycles (the same at every clock if the path is the same). */
   cycles: number;
-  /** Emulation speed over the whole run, for context. */
+  /** Emulation speed over the whole run, for context (idle time included). */
   mips: number;
+  /** The host idle time after each VMRUN into a guest (SwitchLagOptions.idleUs). */
+  idleUs: number;
+}
+
+/** Busy-wait `us` microseconds of host time (reading the clock only: no memory the emulator uses). */
+export function idleHost(us: number): void {
+  const end = performance.now() + us / 1000;
+  while (performance.now() < end) { /* idle */ }
 }
 
 /** Measure at one clock. */
@@ -71,6 +86,7 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
     ],
   });
   const cpu = m.cpu;
+  const idleUs = o.idleUs ?? 0;
   const host: number[] = [], sim: number[] = [], insns: number[] = [];
   let fromAsid = -1, t0 = 0, t1 = 0, c1 = 0, n1 = 0;
   // The host clock is read as the exit begins (its own emulation is part of the lag) and kept
@@ -93,6 +109,7 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
       insns.push(cpu.instructions + 1 - n1); // + the VMRUN, which retires after this hook
       fromAsid = -1;
     }
+    if (idleUs > 0 && sim.length < want) idleHost(idleUs); // after the sample: the next slice's host time
     return sim.length >= want;
   };
   const i0 = cpu.instructions, w0 = performance.now();
@@ -113,6 +130,7 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
     instructions: median(insns),
     cycles,
     mips: (cpu.instructions - i0) / wall / 1e6,
+    idleUs,
   };
 }
 
@@ -128,7 +146,7 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
 export function warmUpSwitchLag(o: SwitchLagOptions, switches = o.warmupSwitches ?? WARMUP_SWITCHES): number {
   if (switches <= 0) return 0;
   try {
-    return measureSwitchLag({ ...o, switches }, WARMUP_MHZ).samples;
+    return measureSwitchLag({ ...o, switches, idleUs: 0 }, WARMUP_MHZ).samples; // warms V8, so no idling
   } catch (e) {
     // Say that it was the warm-up (the clocks asked for were not reached yet).
     throw new Error(`the warm-up before the measured clocks failed: ${e instanceof Error ? e.message : String(e)}`);
