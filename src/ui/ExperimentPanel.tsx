@@ -1,5 +1,6 @@
 // The paper's experiment (Table 5): CPU speed vs switch lag, measured again in the
 // worker, plotted beside the paper's numbers.
+import { useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useLab } from './labStore';
 import { PAPER_TABLE_5 } from '../emu/experiment/paper';
@@ -8,12 +9,15 @@ import { fmtInt, fmtSeconds } from './lib/format';
 
 const SPEEDS = PAPER_TABLE_5.map((p) => p.mhz);
 const SWITCHES = 50;
+/** Host idle before each slice (switch-lag.ts, idleUs): none, or the host time a slice takes at the paper's clocks. */
+const IDLE_CHOICES = [0, 1000, 5000];
 
 export function ExperimentPanel() {
   const exp = useLab((s) => s.experiment);
   const booted = useLab((s) => s.booted);
   const busy = useLab((s) => s.busy);
   const run = useLab.getState().runExperiment;
+  const [idleUs, setIdleUs] = useState(0);
   const points = exp.points ?? [];
   const data = SPEEDS.map((mhz) => {
     const paper = PAPER_TABLE_5.find((p) => p.mhz === mhz)!;
@@ -26,9 +30,15 @@ export function ExperimentPanel() {
       <h2>The experiment: CPU speed vs switch lag (the paper's Table 5)</h2>
       <div className="filters">
         <button className="primary" data-testid="btn-experiment" disabled={!booted || exp.running || (!!busy && busy !== 'experiment')}
-          onClick={() => void run(SPEEDS, SWITCHES)}>
+          onClick={() => void run(SPEEDS, SWITCHES, idleUs)}>
           {exp.running ? 'Measuring…' : `Run the experiment (${SPEEDS.join(' / ')} MHz, ${SWITCHES} switches each)`}
         </button>
+        <label className="small" title="A busy wait before each guest slice, outside the measured window: as if the slice had taken that much more host time">
+          host idle before each slice{' '}
+          <select data-testid="experiment-idle" value={idleUs} disabled={exp.running} onChange={(e) => setIdleUs(Number(e.target.value))}>
+            {IDLE_CHOICES.map((us) => <option key={us} value={us}>{us === 0 ? 'none' : `${us / 1000} ms`}</option>)}
+          </select>
+        </label>
         <span className="muted small">
           Two identical guests, round robin, 1 ms slices; lag = #VMEXIT ending guest 1's slice → guest 2's first instruction. The lab's machine
           pauses while it runs (a separate machine is booted for each speed).
@@ -36,7 +46,7 @@ export function ExperimentPanel() {
       </div>
       {exp.error && <p className="bad" data-testid="experiment-error">{exp.error}</p>}
       <div className="experiment-body">
-        <div className="chart" data-testid="experiment-chart" data-points={points.length}>
+        <div className="chart" data-testid="experiment-chart" data-points={points.length} data-idle-us={points[0]?.idleUs ?? ''}>
           <ResponsiveContainer width="100%" height={320}>
             <LineChart data={data} margin={{ top: 10, right: 30, bottom: 20, left: 20 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#2a3340" />
@@ -72,7 +82,12 @@ export function ExperimentPanel() {
               })}
             </tbody>
           </table>
-          {exp.points && <p className="muted small">measured in {exp.seconds.toFixed(1)} s of wall time</p>}
+          {exp.points && (
+            <p className="muted small">
+              measured in {exp.seconds.toFixed(1)} s of wall time
+              {points[0]?.idleUs ? `; the host idled ${points[0].idleUs / 1000} ms before each slice` : ''}
+            </p>
+          )}
           <p className="explain">
             <strong>What the data shows.</strong> Our simulated switch lag is a fixed number of CPU cycles
             {cycles ? ` (${fmtInt(cycles)})` : ''} — the same hypervisor path at every speed — so in simulated seconds it
@@ -84,6 +99,12 @@ export function ExperimentPanel() {
             because choosing a faster simulated CPU does not make the host computer faster. Each run first switches
             {' '}{fmtInt(WARMUP_SWITCHES)} times at {WARMUP_MHZ} MHz, unmeasured, so that every speed is measured with the
             switch path already compiled by the browser's JavaScript engine.
+          </p>
+          <p className="explain">
+            <strong>Host idle.</strong> At the paper's clocks a 1 ms slice takes several milliseconds of host time, and on a
+            shared computer the host's caches forget the switch path meanwhile: the lag is then mostly the time to bring
+            that code back. Choose an idle time and run again: the simulated lag stays the same cycles, the host lag
+            grows, though the emulator did nothing different.
           </p>
         </div>
       </div>

@@ -85,7 +85,7 @@ export interface LabState {
   selectVm(asid: number): void;
   selectEvent(seq: number | null): void;
   dropFiles(files: File[]): Promise<void>;
-  runExperiment(mhz?: number[], switches?: number): Promise<void>;
+  runExperiment(mhz?: number[], switches?: number, idleUs?: number): Promise<void>;
   refreshDetails(): Promise<void>;
   dismissError(): void;
 }
@@ -489,13 +489,13 @@ export const useLab = create<LabState>()((set, get) => {
       }
     },
 
-    async runExperiment(mhz = [1600, 2000, 2200], switches = 50) {
+    async runExperiment(mhz = [1600, 2000, 2200], switches = 50, idleUs = 0) {
       if (get().experiment.running || !get().booted) return;
       const wasRunning = get().running;
       const t0 = performance.now();
       set({ experiment: { ...get().experiment, running: true, error: null }, busy: 'experiment' });
       try {
-        const points = await machine().experiment(mhz, switches);
+        const points = await machine().experiment(mhz, switches, idleUs);
         set({ experiment: { running: false, points, error: null, seconds: (performance.now() - t0) / 1000 } });
       } catch (e) {
         set({ experiment: { ...get().experiment, running: false, error: errorText(e) } });

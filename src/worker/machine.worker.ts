@@ -121,9 +121,9 @@ const api: MachineWorkerApi & LessonWorkerApi = {
   async vmcb(asid) { return session.vmcb(asid); },
   async pageWalk(asid, va) { return session.pageWalk(asid, Number(BigInt(va))); },
   async disassemble(count) { return session.disassemble(await loadIced(), count); },
-  async experiment(mhz, switches) {
+  async experiment(mhz, switches, idleUs) {
     await stopRunning();
-    return session.experiment(mhz, switches);
+    return session.experiment(mhz, switches, idleUs);
   },
   async bench(req, onProgress) {
     await stopRunning();

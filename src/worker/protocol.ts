@@ -157,6 +157,8 @@ export interface ExperimentPoint {
   simSeconds: number;
   cycles: number;
   mips: number;
+  /** Host µs the worker idled before each slice (the experiment's idle setting; 0: none). */
+  idleUs: number;
 }
 
 /** The benchmark (src/emu/bench) in the worker: the CLI's options, plus the page-live comparison. */
@@ -180,7 +182,8 @@ export interface MachineWorkerApi {
   vmcb(asid: number): Promise<DecodedVmcbField[] | null>;
   pageWalk(asid: number, va: string): Promise<PageWalkInfo>;
   disassemble(count: number): Promise<DisasmLine[]>;
-  experiment(mhz?: number[], switches?: number): Promise<ExperimentPoint[]>;
+  /** The switch-lag experiment; idleUs: host µs to idle before each slice, outside the measured window. */
+  experiment(mhz?: number[], switches?: number, idleUs?: number): Promise<ExperimentPoint[]>;
   /** Pause the lab's machine and run the benchmark here; the same report as `pacifica bench --json`. */
   bench(req: BenchRequest, onProgress?: (e: BenchEvent) => void): Promise<BenchReport>;
   /**

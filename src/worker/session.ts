@@ -312,7 +312,7 @@ export class LabSession {
   }
 
   /** The paper's switch-lag experiment on this session's hypervisor and first guest image. */
-  async experiment(mhz?: number[], switches = 100): Promise<ExperimentPoint[]> {
+  async experiment(mhz?: number[], switches = 100, idleUs = 0): Promise<ExperimentPoint[]> {
     const req = this.req;
     if (!req) throw new Error('nothing is booted');
     const guest = req.guests.find((g) => /g-dummy/.test(g.image)) ?? req.guests[0];
@@ -320,7 +320,7 @@ export class LabSession {
     return runSwitchLag({
       hvmm: await this.source(req.hypervisor.image),
       guest: await this.source(guest.image),
-      mhz, switches, cpuModel: req.cpu,
+      mhz, switches, cpuModel: req.cpu, idleUs,
     });
   }
 }
