@@ -38,7 +38,7 @@ export interface SwitchLagOptions {
   /** runSwitchLag's warm-up: switches run first at WARMUP_MHZ (warmUpSwitchLag). Default WARMUP_SWITCHES; 0: none. */
   warmupSwitches?: number;
   /**
-   * Host microseconds spent idle after each VMRUN into a guest, outside the measured window: a busy
+   * Host microseconds spent idle as each slice begins (the VMRUN after a slice-end exit), outside the measured window: a busy
    * wait that touches no memory, as if the guest's slice had taken that much more host time. At the
    * paper's clocks a 1 ms slice is 5-10 ms of host time, in which a shared host's caches lose the
    * switch path; this shows that idle host time alone does it, at any clock. Default 0.
@@ -63,7 +63,7 @@ export interface SwitchLagPoint {
   cycles: number;
   /** Emulation speed over the whole run, for context (idle time included). */
   mips: number;
-  /** The host idle time after each VMRUN into a guest (SwitchLagOptions.idleUs). */
+  /** The host idle time as each slice began (SwitchLagOptions.idleUs). */
   idleUs: number;
 }
 
@@ -88,7 +88,7 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
   const cpu = m.cpu;
   const idleUs = o.idleUs ?? 0;
   const host: number[] = [], sim: number[] = [], insns: number[] = [];
-  let fromAsid = -1, t0 = 0, t1 = 0, c1 = 0, n1 = 0;
+  let fromAsid = -1, t0 = 0, t1 = 0, c1 = 0, n1 = 0, sliceEnded = false;
   // The host clock is read as the exit begins (its own emulation is part of the lag) and kept
   // once onSwitch, after the exit, has seen that it ended a slice (INTR).
   cpu.svm.onExitBegin = () => { t0 = performance.now(); };
@@ -99,6 +99,7 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
         t1 = t0;
         c1 = cpu.svm.exitStartCycles;
         n1 = cpu.instructions;
+        sliceEnded = true;
       }
       return false;
     }
@@ -109,7 +110,9 @@ export function measureSwitchLag(o: SwitchLagOptions, mhz: number): SwitchLagPoi
       insns.push(cpu.instructions + 1 - n1); // + the VMRUN, which retires after this hook
       fromAsid = -1;
     }
-    if (idleUs > 0 && sim.length < want) idleHost(idleUs); // after the sample: the next slice's host time
+    // After the sample, as the next slice begins (not on the VMRUNs that resume a slice after an I/O exit).
+    if (sliceEnded && idleUs > 0 && sim.length < want) idleHost(idleUs);
+    sliceEnded = false;
     return sim.length >= want;
   };
   const i0 = cpu.instructions, w0 = performance.now();
