@@ -85,13 +85,15 @@ test('scenario: consoles, #VMEXIT(INTR) breakpoint, step, guest entry, experimen
     await page.evaluate(() => (window as unknown as { __pacificaLog: string[] }).__pacificaLog.slice(-12).join('\n'))}`).toMatch(/^running/);
 
   // the experiment: a point per speed, beside the paper's
-  // (with the host idling 1 ms before each slice: the setting reaches the worker's measurement)
+  // (with the host idling 1 ms before each slice: the setting reaches the worker's measurement;
+  // the README's screenshot shows the default, no idle)
+  const idle = process.env.PACIFICA_SCREENSHOT ? 0 : 1000;
   const t0 = Date.now();
-  await page.getByTestId('experiment-idle').selectOption('1000');
+  await page.getByTestId('experiment-idle').selectOption(String(idle));
   await page.getByTestId('btn-experiment').click();
   await expect(page.getByTestId('experiment-chart')).toHaveAttribute('data-points', '3', { timeout: 100_000 });
-  await expect(page.getByTestId('experiment-chart')).toHaveAttribute('data-idle-us', '1000');
-  await expect(page.getByTestId('experiment')).toContainText('the host idled 1 ms before each slice');
+  await expect(page.getByTestId('experiment-chart')).toHaveAttribute('data-idle-us', String(idle));
+  if (idle) await expect(page.getByTestId('experiment')).toContainText('the host idled 1 ms before each slice');
   console.log(`experiment: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   for (const mhz of [1600, 2000, 2200]) await expect(page.getByTestId(`experiment-row-${mhz}`)).toHaveAttribute('data-measured', 'true');
   const dots = page.getByTestId('experiment-chart').locator('.recharts-line-dots');
