@@ -8,6 +8,7 @@
 // instruction cache), and scattered reads of an array (data), back to back and after an idle wait.
 import { idleHost } from './switch-lag';
 import { median } from '../bench/stats';
+import { Rng } from '../cpu/oracle/rng';
 
 export interface HostProbe {
   /** The idle wait before each cold round, host µs. */
@@ -47,11 +48,8 @@ export function probeHostCaches(o: HostProbeOptions = {}): HostProbe {
   const fns = makeFunctions(n);
   const data = new Int32Array(1 << 18);
   const idx = new Int32Array(n);
-  let seed = 12345;
-  for (let k = 0; k < n; k++) {
-    seed = (Math.imul(seed, 1103515245) + 12345) | 0;
-    idx[k] = ((seed >>> 8) % (data.length >> 4)) << 4; // a line apart at least
-  }
+  const rng = new Rng(12345);
+  for (let k = 0; k < n; k++) idx[k] = rng.int(data.length >> 4) << 4; // a line apart at least
   let sink = 0;
   const callAll = (): number => { let s = 0; for (let k = 0; k < n; k++) s += fns[k]!(k); return s; };
   const readAll = (): number => { let s = 0; for (let k = 0; k < n; k++) s += data[idx[k]!]!; return s; };

@@ -8,6 +8,7 @@
 // case so the comparison can ignore exactly those.
 import { CODE_BASE, DATA_BASE, DEFAULT_RSP, type OracleCase } from './native';
 import { CF, PF, AF, ZF, SF, OF } from '../flags';
+import type { Rng } from './rng';
 
 export interface GenCase extends OracleCase {
   name: string;
@@ -17,28 +18,7 @@ export interface GenCase extends OracleCase {
   undefRegs?: number;
 }
 
-export class Rng {
-  constructor(private s: number) {
-    if (this.s === 0) this.s = 0x9e3779b9;
-  }
-  u32(): number {
-    let x = this.s;
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    this.s = x;
-    return x;
-  }
-  int(n: number): number {
-    return this.u32() % n;
-  }
-  bool(p = 0.5): boolean {
-    return this.u32() / 4294967296 < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-}
+export { Rng } from './rng';
 
 export const EDGE32 = [0, 1, 2, 3, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff];
 export const EDGE_HI = [0, 0, 0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0xffffffff];
